@@ -1,0 +1,32 @@
+#!/bin/sh
+# Makes sure the build's Debian packages are present. As root it installs what
+# pkg-config cannot find; otherwise it prints the one apt command to run.
+set -u
+missing=""
+need() { # need PKG-CONFIG-NAME DEBIAN-PACKAGE
+	pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
+}
+command -v pkg-config >/dev/null 2>&1 || missing="$missing pkg-config"
+command -v cc >/dev/null 2>&1 || missing="$missing gcc"
+command -v make >/dev/null 2>&1 || missing="$missing make"
+if command -v pkg-config >/dev/null 2>&1; then
+	need libcurl libcurl4-openssl-dev
+	need yajl libyajl-dev
+	need zlib zlib1g-dev
+	need sqlite3 libsqlite3-dev
+	need libcrypto libssl-dev
+	need libutf8proc libutf8proc-dev
+else
+	missing="$missing libcurl4-openssl-dev libyajl-dev zlib1g-dev libsqlite3-dev libssl-dev libutf8proc-dev"
+fi
+command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ]; then
+	echo "deps: installing$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2 && apt-get install -y -qq $missing >&2 || {
+		echo "deps: apt-get install failed" >&2; exit 1; }
+else
+	echo "deps: missing packages; run: sudo apt-get install -y$missing" >&2
+	exit 1
+fi

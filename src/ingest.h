@@ -1,0 +1,37 @@
+/*
+ * ingest.h - loading CloudTrail files into the store.
+ *
+ * The calling thread walks the paths, inflates and parses each file and
+ * packs its records into row sets; a writer thread (writer.h) stores them.
+ * On two cores the parse and the SQLite work overlap.
+ */
+#ifndef TRAILSIFT_INGEST_H
+#define TRAILSIFT_INGEST_H
+
+#include <sqlite3.h>
+
+struct ingest_totals {
+	long files_ok;          /* read and stored */
+	long files_unchanged;   /* known by path, size and mtime: not read again */
+	long files_skipped;     /* digest, insight and other non-log files */
+	long files_failed;      /* bad input: none of their records stored */
+	long long records;      /* records read from the files that were ok */
+	long long inserted;     /* of which new to the store */
+	long long json_bytes;   /* inflated bytes parsed */
+};
+
+struct ingest_opts {
+	int progress;           /* show a progress line on stderr */
+	const char *command;    /* the command line, for ingest_runs */
+};
+
+/*
+ * Ingests every path ("-" is stdin) into db. Bad files are reported on
+ * stderr, one line each, and counted; the others go on. Returns 0 when the
+ * run completed (even with failed files: see t->files_failed) or -1 when
+ * the store itself failed.
+ */
+int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opts *o,
+		 struct ingest_totals *t);
+
+#endif

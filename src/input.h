@@ -1,0 +1,42 @@
+/*
+ * input.h - reading one input file (or stdin) as plain bytes.
+ *
+ * Gzip is recognised by its magic bytes whatever the name, and a file of
+ * several gzip members (what `cat a.gz b.gz` makes) reads as one stream.
+ * While reading, the SHA-256 of the bytes as stored is computed for the
+ * sources table's chain of custody.
+ */
+#ifndef TRAILSIFT_INPUT_H
+#define TRAILSIFT_INPUT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct input;
+
+/*
+ * Opens path ("-" is stdin). Returns NULL after printing nothing; *err (size
+ * errlen) says why ("cannot open: Permission denied").
+ */
+struct input *input_open(const char *path, char *err, size_t errlen);
+
+/*
+ * Reads up to cap inflated bytes into out. Returns the count, 0 at the end
+ * of the input, or -1 with the reason in err (a corrupt or truncated gzip
+ * stream, a read error), naming the byte offset in the stored file.
+ */
+ssize_t input_read(struct input *in, void *out, size_t cap, char *err, size_t errlen);
+
+/* Whether the input turned out to be gzip (known after the first read). */
+int input_is_gzip(const struct input *in);
+
+/* Bytes read from the file as stored (compressed size for gzip). */
+unsigned long long input_stored_bytes(const struct input *in);
+
+/* Writes the hex SHA-256 of the stored bytes read so far into out[65]. */
+void input_sha256(struct input *in, char out[65]);
+
+/* Closes the file and frees the reader. */
+void input_close(struct input *in);
+
+#endif

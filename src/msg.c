@@ -1,0 +1,112 @@
+/*
+ * msg.c - diagnostics and allocation wrappers; see msg.h.
+ */
+#include "msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int msg_progress_shown;
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	char line[4096];
+	int n, off = 0;
+
+	if (msg_progress_shown) {
+		/* wipe the progress line that stands on the terminal */
+		off = snprintf(line, sizeof(line), "\r\033[K");
+		msg_progress_shown = 0;
+	}
+	n = snprintf(line + off, sizeof(line) - (size_t)off, "trailsift: %s", prefix);
+	if (n > 0)
+		off += n;
+	n = vsnprintf(line + off, sizeof(line) - (size_t)off, fmt, ap);
+	if (n < 0 || (size_t)(off + n) >= sizeof(line) - 1)
+		off = (int)sizeof(line) - 5; /* truncated: mark it */
+	else
+		off += n;
+	if ((size_t)off == sizeof(line) - 5)
+		memcpy(line + off - 3, "...", 3);
+	line[off++] = '\n';
+	fflush(stdout);
+	if (write(STDERR_FILENO, line, (size_t)off) < 0) {
+		/* nowhere left to report it */
+	}
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error: ", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap);
+	va_end(ap);
+}
+
+static void *oom(void)
+{
+	static const char msg[] = "trailsift: error: out of memory\n";
+
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0) {
+		/* nothing to do */
+	}
+	exit(1);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	return p ? p : oom();
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	return p ? p : oom();
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	return q ? q : oom();
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+
+	return p ? p : oom();
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = strndup(s, n);
+
+	return p ? p : oom();
+}

@@ -1,0 +1,282 @@
+/*
+ * store.c - opening, creating and migrating the store; see store.h.
+ *
+ * The page size and journal were chosen by measuring a 1M-event load (see
+ * README "Performance"): 16 KiB pages keep a 1.7 KB record per page slot
+ * with room, and the rollback journal does not copy pages appended past the
+ * old end of the file, which is what a bulk load mostly writes, where WAL
+ * writes every page twice.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "msg.h"
+#include "schema.h"
+
+#define BUSY_TIMEOUT_MS 30000
+
+static const char index_names[][24] = {
+	"events_time", "events_source_name", "events_error", "events_principal",
+};
+
+int store_schema_version(void)
+{
+	int n = 0;
+
+	while (schema_files[n].name)
+		n++;
+	return n;
+}
+
+int store_exec(sqlite3 *db, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		error("store: %s", msg ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		error("store: %s", sqlite3_errmsg(db));
+		return NULL;
+	}
+	return st;
+}
+
+static int param_index(sqlite3_stmt *st, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(st, name);
+
+	if (!i) {
+		error("internal: statement has no parameter %s", name);
+		abort();
+	}
+	return i;
+}
+
+void store_bind_text(sqlite3_stmt *st, const char *name, const char *s, int len)
+{
+	int i = param_index(st, name);
+
+	if (s)
+		sqlite3_bind_text(st, i, s, len, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+void store_bind_int64(sqlite3_stmt *st, const char *name, long long v)
+{
+	sqlite3_bind_int64(st, param_index(st, name), v);
+}
+
+int store_step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return error("store: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
+	return 0;
+}
+
+long long store_int(sqlite3 *db, const char *sql, long long dflt)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = dflt;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+	    sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Creates the file with mode 0600 before SQLite does (it would use 0644). */
+static int create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0) {
+		if (errno == EEXIST)
+			return 0;
+		return error("cannot create store '%s': %s", path, strerror(errno));
+	}
+	close(fd);
+	return 0;
+}
+
+static int migrate(sqlite3 *db, const char *path)
+{
+	int have = (int)store_int(db, "PRAGMA user_version", 0);
+	int want = store_schema_version();
+
+	if (have > want)
+		return error("store '%s' has schema version %d; this trailsift knows up to %d "
+			     "(upgrade trailsift)", path, have, want);
+	for (int v = have; v < want; v++) {
+		char pragma[64];
+
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (store_exec(db, "BEGIN IMMEDIATE"))
+			return -1;
+		if (store_exec(db, schema_files[v].sql) || store_exec(db, pragma)) {
+			error("store '%s': applying %s failed", path, schema_files[v].name);
+			store_exec(db, "ROLLBACK");
+			return -1;
+		}
+		if (store_exec(db, "COMMIT"))
+			return -1;
+	}
+	return 0;
+}
+
+int store_ensure_indexes(sqlite3 *db)
+{
+	for (int i = 0; schema_files[i].name; i++)
+		if (!strcmp(schema_files[i].name, "002-indexes.sql"))
+			return store_exec(db, schema_files[i].sql);
+	return 0;
+}
+
+int store_drop_indexes(sqlite3 *db)
+{
+	char sql[160];
+
+	for (size_t i = 0; i < sizeof(index_names) / sizeof(index_names[0]); i++) {
+		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s", index_names[i]);
+		if (store_exec(db, sql))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * The read-only authorizer: reading, functions and harmless pragmas only.
+ * SQLITE_OPEN_READONLY already stops writes; this also stops ATTACH of
+ * another file and pragmas that change connection state.
+ */
+static int read_only_authorizer(void *unused, int action, const char *a, const char *b,
+				const char *c, const char *d)
+{
+	static const char *const pragmas[] = {
+		"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+		"foreign_key_list", "user_version", "page_size", "page_count", "freelist_count",
+		"database_list", "compile_options", "function_list", "table_list", "encoding", NULL
+	};
+
+	(void)unused; (void)c; (void)d;
+	switch (action) {
+	case SQLITE_SELECT:
+	case SQLITE_READ:
+	case SQLITE_FUNCTION:
+	case SQLITE_RECURSIVE:
+		return SQLITE_OK;
+	case SQLITE_PRAGMA:
+		if (b)
+			return SQLITE_DENY; /* a pragma with an argument sets something */
+		for (int i = 0; pragmas[i]; i++)
+			if (!sqlite3_stricmp(a, pragmas[i]))
+				return SQLITE_OK;
+		return SQLITE_DENY;
+	default:
+		return SQLITE_DENY;
+	}
+}
+
+static int open_read_only(const char *path, sqlite3 **db)
+{
+	struct stat st;
+	int rc;
+
+	if (stat(path, &st))
+		return error("no store at '%s': %s (run 'trailsift ingest' first)", path, strerror(errno));
+	/* an older store is brought up to date by a brief read-write open */
+	{
+		sqlite3 *probe = NULL;
+		int v = -1;
+
+		if (sqlite3_open_v2(path, &probe, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
+			sqlite3_busy_timeout(probe, BUSY_TIMEOUT_MS);
+			v = (int)store_int(probe, "PRAGMA user_version", -1);
+		}
+		sqlite3_close(probe);
+		if (v >= 0 && v < store_schema_version()) {
+			sqlite3 *rw = NULL;
+
+			if (store_open(path, STORE_READ_WRITE, &rw))
+				return -1;
+			store_close(rw);
+		}
+	}
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
+	if (rc != SQLITE_OK) {
+		error("cannot open store '%s': %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
+	if (store_int(*db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events'", 0) != 1) {
+		error("'%s' is not a trailsift store", path);
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	sqlite3_set_authorizer(*db, read_only_authorizer, NULL);
+	return 0;
+}
+
+static int open_read_write(const char *path, sqlite3 **db)
+{
+	int rc;
+
+	if (create_private(path))
+		return -1;
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
+	if (rc != SQLITE_OK) {
+		error("cannot open store '%s': %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(*db, 1);
+	if (store_exec(*db, "PRAGMA page_size = 16384") ||
+	    store_exec(*db, "PRAGMA journal_mode = DELETE") ||
+	    store_exec(*db, "PRAGMA synchronous = NORMAL") ||
+	    store_exec(*db, "PRAGMA cache_size = -65536") ||
+	    store_exec(*db, "PRAGMA temp_store = MEMORY") ||
+	    migrate(*db, path) || store_ensure_indexes(*db)) {
+		sqlite3_close(*db);
+		*db = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int store_open(const char *path, enum store_mode mode, sqlite3 **db)
+{
+	*db = NULL;
+	return mode == STORE_READ_ONLY ? open_read_only(path, db) : open_read_write(path, db);
+}
+
+void store_close(sqlite3 *db)
+{
+	if (db && sqlite3_close(db) != SQLITE_OK)
+		error("store: closing: %s", sqlite3_errmsg(db));
+}

@@ -1,0 +1,60 @@
+/*
+ * store.h - opening the SQLite store and the few helpers every user of it
+ * shares.
+ *
+ * The store is one SQLite file. Opening it read-write creates it (mode
+ * 0600: CloudTrail records name principals, keys and addresses), applies the
+ * schema files that are newer than its PRAGMA user_version, and re-creates
+ * any index a killed bulk load left missing. Opening it read-only refuses
+ * every statement that could change it, twice over: the connection is
+ * SQLITE_OPEN_READONLY and an authorizer admits only reading.
+ */
+#ifndef TRAILSIFT_STORE_H
+#define TRAILSIFT_STORE_H
+
+#include <sqlite3.h>
+
+enum store_mode {
+	STORE_READ_ONLY,
+	STORE_READ_WRITE,
+};
+
+/*
+ * Opens the store at path. On success returns 0 and sets *db. On failure
+ * prints one error line naming path and returns -1. A read-only open of a
+ * store that does not exist fails ("no store at ...").
+ */
+int store_open(const char *path, enum store_mode mode, sqlite3 **db);
+
+/* Finalizes nothing: callers finalize their statements first. */
+void store_close(sqlite3 *db);
+
+/* Runs SQL without results; prints the error and returns -1 on failure. */
+int store_exec(sqlite3 *db, const char *sql);
+
+/* Prepares one statement; prints the error and returns NULL on failure. */
+sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
+
+/*
+ * Binds by name (":event_id"); a name the statement lacks is a programming
+ * error and aborts loudly. len < 0 means NUL-terminated; NULL binds NULL.
+ */
+void store_bind_text(sqlite3_stmt *st, const char *name, const char *s, int len);
+void store_bind_int64(sqlite3_stmt *st, const char *name, long long v);
+
+/* Runs a statement that returns no rows and resets it. 0 or -1 (printed). */
+int store_step_done(sqlite3_stmt *st);
+
+/* The schema version this binary brings stores to. */
+int store_schema_version(void);
+
+/* Re-creates the secondary indexes if they are missing (002-indexes.sql). */
+int store_ensure_indexes(sqlite3 *db);
+
+/* Drops the secondary indexes (a bulk load into an empty store rebuilds them). */
+int store_drop_indexes(sqlite3 *db);
+
+/* A single integer from a query of one row and column, or dflt. */
+long long store_int(sqlite3 *db, const char *sql, long long dflt);
+
+#endif

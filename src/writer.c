@@ -1,0 +1,336 @@
+/*
+ * writer.c - the store-writing thread; see writer.h.
+ */
+#include "writer.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "msg.h"
+#include "queue.h"
+#include "store.h"
+#include "timeparse.h"
+
+enum msg_kind { MSG_BEGIN, MSG_ROWS, MSG_END, MSG_STOP };
+
+struct msg {
+	enum msg_kind kind;
+	struct source *src;   /* MSG_BEGIN, MSG_END */
+	struct rowset *rows;  /* MSG_ROWS */
+};
+
+struct writer {
+	sqlite3 *db;
+	long long run_id;
+	pthread_t thread;
+	struct queue work;       /* struct msg *, producer to writer */
+	struct queue pool;       /* empty struct rowset *, writer to producer */
+	int pool_size;
+	atomic_int failed;
+	atomic_llong inserted;
+
+	/* writer-thread state */
+	sqlite3_stmt *insert_event;
+	sqlite3_stmt *upsert_source;
+	int in_txn;              /* a BEGIN is open */
+	int in_source;           /* a SAVEPOINT is open */
+	size_t txn_bytes;        /* raw bytes inserted in this transaction */
+	long source_inserted;
+	struct source *current;
+};
+
+static const char insert_sql[] =
+	"INSERT OR IGNORE INTO events (event_id, event_time, event_source, event_name, aws_region,"
+	" source_ip, user_agent, identity_type, principal_arn, principal_id, account_id,"
+	" access_key_id, user_name, session_issuer_arn, invoked_by, error_code, error_message,"
+	" read_only, event_type, management_event, recipient_account_id, request_id,"
+	" shared_event_id, vpc_endpoint_id, event_category, tls_version,"
+	" event_time_ms, origin, raw)"
+	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+	" ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
+
+static const char upsert_sql[] =
+	"INSERT INTO sources (path, size, mtime_ns, sha256, records, inserted, status, error,"
+	" run_id, seen_at)"
+	" VALUES (:path, :size, :mtime_ns, :sha256, :records, :inserted, :status, :error,"
+	" :run_id, :seen_at)"
+	" ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
+	" sha256 = excluded.sha256, records = excluded.records, inserted = excluded.inserted,"
+	" status = excluded.status, error = excluded.error, run_id = excluded.run_id,"
+	" seen_at = excluded.seen_at";
+
+void source_free(struct source *src)
+{
+	if (!src)
+		return;
+	free(src->path);
+	free(src->error);
+	free(src);
+}
+
+static int db_fail(struct writer *w, const char *what)
+{
+	error("store: %s: %s", what, sqlite3_errmsg(w->db));
+	atomic_store(&w->failed, 1);
+	return -1;
+}
+
+static int exec(struct writer *w, const char *sql)
+{
+	if (sqlite3_exec(w->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(w, sql);
+	return 0;
+}
+
+static int commit(struct writer *w)
+{
+	if (!w->in_txn)
+		return 0;
+	w->in_txn = 0;
+	w->txn_bytes = 0;
+	return exec(w, "COMMIT");
+}
+
+static int insert_rows(struct writer *w, const struct rowset *rs)
+{
+	sqlite3_stmt *st = w->insert_event;
+
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct row *r = &rs->rows[i];
+		int col = 1;
+
+		for (int f = 0; f < RF_COUNT; f++) {
+			if (!record_columns[f])
+				continue;
+			if (r->len[f] < 0)
+				sqlite3_bind_null(st, col);
+			else if (f == RF_READ_ONLY || f == RF_MANAGEMENT_EVENT)
+				sqlite3_bind_int(st, col, rs->arena.data[r->off[f]] == '1');
+			else
+				sqlite3_bind_text(st, col, rs->arena.data + r->off[f], r->len[f],
+						  SQLITE_STATIC);
+			col++;
+		}
+		sqlite3_bind_int64(st, col++, r->time_ms);
+		sqlite3_bind_text(st, col++, w->current->path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, col, rs->arena.data + r->raw_off, (int)r->raw_len, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_reset(st);
+			return db_fail(w, "inserting an event");
+		}
+		w->source_inserted += sqlite3_changes(w->db);
+		sqlite3_reset(st);
+		w->txn_bytes += r->raw_len;
+	}
+	return 0;
+}
+
+/* Binds v, or NULL when it is negative (unknown). */
+static void bind_optional(sqlite3_stmt *st, const char *name, long long v)
+{
+	if (v >= 0)
+		store_bind_int64(st, name, v);
+	else
+		store_bind_text(st, name, NULL, 0);
+}
+
+static int write_source_row(struct writer *w, struct source *src)
+{
+	static const char *const status_names[] = { "ok", "skipped", "failed" };
+	sqlite3_stmt *st = w->upsert_source;
+	char now[32];
+
+	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	store_bind_text(st, ":path", src->path, -1);
+	bind_optional(st, ":size", src->size);
+	bind_optional(st, ":mtime_ns", src->mtime_ns);
+	store_bind_text(st, ":sha256", src->sha256[0] ? src->sha256 : NULL, -1);
+	store_bind_int64(st, ":records", src->records);
+	store_bind_int64(st, ":inserted", src->inserted);
+	store_bind_text(st, ":status", status_names[src->status], -1);
+	store_bind_text(st, ":error", src->error, -1);
+	store_bind_int64(st, ":run_id", w->run_id);
+	store_bind_text(st, ":seen_at", now, -1);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return db_fail(w, "recording a source");
+	}
+	sqlite3_reset(st);
+	return 0;
+}
+
+static int begin_source(struct writer *w, struct source *src)
+{
+	if (!w->in_txn) {
+		if (exec(w, "BEGIN IMMEDIATE"))
+			return -1;
+		w->in_txn = 1;
+	}
+	if (exec(w, "SAVEPOINT source"))
+		return -1;
+	w->in_source = 1;
+	w->current = src;
+	w->source_inserted = 0;
+	return 0;
+}
+
+static int end_source(struct writer *w, struct source *src)
+{
+	if (w->in_source) {
+		w->in_source = 0;
+		w->current = NULL;
+		if (src->status == SOURCE_OK) {
+			if (exec(w, "RELEASE source"))
+				return -1;
+			src->inserted = w->source_inserted;
+			atomic_fetch_add(&w->inserted, w->source_inserted);
+		} else {
+			if (exec(w, "ROLLBACK TO source") || exec(w, "RELEASE source"))
+				return -1;
+			src->inserted = 0;
+		}
+	} else if (!w->in_txn) {
+		if (exec(w, "BEGIN IMMEDIATE"))
+			return -1;
+		w->in_txn = 1;
+	}
+	if (!src->keep && write_source_row(w, src))
+		return -1;
+	if (w->txn_bytes >= WRITER_TXN_BYTES)
+		return commit(w);
+	return 0;
+}
+
+/* Handles one message; after a failure only drains, so producers never block. */
+static void handle(struct writer *w, struct msg *m)
+{
+	int ok = !atomic_load(&w->failed);
+
+	switch (m->kind) {
+	case MSG_BEGIN:
+		if (ok)
+			begin_source(w, m->src);
+		break;
+	case MSG_ROWS:
+		if (ok && w->current)
+			insert_rows(w, m->rows);
+		rowset_reset(m->rows);
+		queue_push(&w->pool, m->rows);
+		break;
+	case MSG_END:
+		if (ok)
+			end_source(w, m->src);
+		source_free(m->src);
+		break;
+	case MSG_STOP:
+		break;
+	}
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+
+	for (;;) {
+		struct msg *m = queue_pop(&w->work);
+		int stop = m->kind == MSG_STOP;
+
+		handle(w, m);
+		free(m);
+		if (stop)
+			break;
+	}
+	if (!atomic_load(&w->failed))
+		commit(w);
+	else if (w->in_txn)
+		sqlite3_exec(w->db, "ROLLBACK", NULL, NULL, NULL);
+	return NULL;
+}
+
+struct writer *writer_start(sqlite3 *db, long long run_id, int pool)
+{
+	struct writer *w = xcalloc(1, sizeof(*w));
+
+	w->db = db;
+	w->run_id = run_id;
+	w->pool_size = pool;
+	queue_init(&w->work, (size_t)pool + 64);
+	queue_init(&w->pool, (size_t)pool);
+	for (int i = 0; i < pool; i++)
+		queue_push(&w->pool, rowset_new());
+	w->insert_event = store_prepare(db, insert_sql);
+	w->upsert_source = store_prepare(db, upsert_sql);
+	if (!w->insert_event || !w->upsert_source)
+		atomic_store(&w->failed, 1);
+	if (pthread_create(&w->thread, NULL, writer_main, w)) {
+		error("cannot start the writer thread");
+		exit(1);
+	}
+	return w;
+}
+
+static void send(struct writer *w, enum msg_kind kind, struct source *src, struct rowset *rs)
+{
+	struct msg *m = xmalloc(sizeof(*m));
+
+	m->kind = kind;
+	m->src = src;
+	m->rows = rs;
+	queue_push(&w->work, m);
+}
+
+struct rowset *writer_get_rowset(struct writer *w)
+{
+	return queue_pop(&w->pool);
+}
+
+void writer_return_rowset(struct writer *w, struct rowset *rs)
+{
+	rowset_reset(rs);
+	queue_push(&w->pool, rs);
+}
+
+void writer_begin_source(struct writer *w, struct source *src)
+{
+	send(w, MSG_BEGIN, src, NULL);
+}
+
+void writer_put_rows(struct writer *w, struct rowset *rs)
+{
+	send(w, MSG_ROWS, NULL, rs);
+}
+
+void writer_end_source(struct writer *w, struct source *src)
+{
+	send(w, MSG_END, src, NULL);
+}
+
+int writer_failed(struct writer *w)
+{
+	return atomic_load(&w->failed);
+}
+
+long long writer_inserted(struct writer *w)
+{
+	return atomic_load(&w->inserted);
+}
+
+int writer_finish(struct writer *w, long long *inserted)
+{
+	int failed;
+
+	send(w, MSG_STOP, NULL, NULL);
+	pthread_join(w->thread, NULL);
+	sqlite3_finalize(w->insert_event);
+	sqlite3_finalize(w->upsert_source);
+	for (int i = 0; i < w->pool_size; i++)
+		rowset_free(queue_pop(&w->pool));
+	queue_release(&w->work);
+	queue_release(&w->pool);
+	failed = atomic_load(&w->failed);
+	if (inserted)
+		*inserted = atomic_load(&w->inserted);
+	free(w);
+	return failed ? -1 : 0;
+}

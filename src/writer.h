@@ -1,0 +1,82 @@
+/*
+ * writer.h - the thread that writes parsed events into the store.
+ *
+ * Producers (file ingest, API pull) describe each input as a source and
+ * send, in order: writer_begin_source(), any number of row sets,
+ * writer_end_source() with the input's final status. The writer inserts
+ * the rows of a source inside a SAVEPOINT, releases it when the source ended
+ * ok and rolls it back when it failed, so a bad file leaves none of its
+ * records. Several sources share one transaction until it holds about
+ * WRITER_TXN_BYTES, and the sources row is written in the same transaction
+ * as the events it vouches for: a kill at any moment leaves the store as it
+ * was at the last commit, and a re-run reads exactly the uncommitted files
+ * again. Duplicate eventIDs are ignored (INSERT OR IGNORE on a unique key).
+ */
+#ifndef TRAILSIFT_WRITER_H
+#define TRAILSIFT_WRITER_H
+
+#include <sqlite3.h>
+
+#include "rowset.h"
+
+#define WRITER_TXN_BYTES (48u << 20)
+
+enum source_status { SOURCE_OK, SOURCE_SKIPPED, SOURCE_FAILED };
+
+/* One input as the sources table records it. */
+struct source {
+	char *path;               /* the sources key and the rows' origin; owned */
+	long long size;           /* bytes as stored, -1 unknown */
+	long long mtime_ns;       /* modification time, -1 unknown */
+	char sha256[65];          /* hex digest of the stored bytes, "" unknown */
+	long records;             /* records read */
+	long inserted;            /* of which new: set by the writer */
+	enum source_status status;
+	char *error;              /* why it failed or was skipped; owned, may be NULL */
+	int keep;                 /* write no sources row (API pages keep their own checkpoints) */
+};
+
+struct writer;
+
+/*
+ * Starts the writer thread on db, an open read-write store that the thread
+ * owns until writer_finish(). run_id is stamped on the sources rows. Row
+ * sets come from, and go back to, a pool of `pool` sets.
+ */
+struct writer *writer_start(sqlite3 *db, long long run_id, int pool);
+
+/* Takes an empty row set from the pool, waiting while all are in use. */
+struct rowset *writer_get_rowset(struct writer *w);
+
+/* Gives back a row set that will not be sent (the producer is done with it). */
+void writer_return_rowset(struct writer *w, struct rowset *rs);
+
+/* Hands a source to the writer; it owns src from here on. */
+void writer_begin_source(struct writer *w, struct source *src);
+
+/* Queues the rows of the current source; rs goes back to the pool. */
+void writer_put_rows(struct writer *w, struct rowset *rs);
+
+/*
+ * Ends the current source: src->status (set by the caller before this call)
+ * decides release or rollback. For an input that was never begun (a skipped
+ * file), call it without writer_begin_source(): it only writes the sources row.
+ */
+void writer_end_source(struct writer *w, struct source *src);
+
+/* Whether the writer has failed (a store error); producers should stop. */
+int writer_failed(struct writer *w);
+
+/* Totals so far (read by the producer's progress line; approximate). */
+long long writer_inserted(struct writer *w);
+
+/*
+ * Commits, stops the thread and frees the writer. Returns 0, or -1 if any
+ * store error happened (already printed).
+ */
+int writer_finish(struct writer *w, long long *inserted);
+
+/* Frees a source and what it owns. */
+void source_free(struct source *src);
+
+#endif

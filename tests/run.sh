@@ -1,0 +1,55 @@
+#!/bin/sh
+# Runs every test: the unit programs in $UNIT_DIR and the scripts
+# tests/t*.sh. Each prints TAP-style "ok - ..." / "not ok - ..." lines; this
+# counts them, repeats the failures at the end, and prints the summary line
+# "N passed, N failed". Exit status 1 when anything failed.
+#
+# Environment: TRAILSIFT_BIN (the binary under test), UNIT_DIR, and
+# optionally TESTS="t0010 t0020" to run only some scripts.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+export TRAILSIFT_BIN TRAILSIFT_QUERIES="$root/queries" TEST_ROOT="$root"
+# ASan: fail on leaks too; UBSan: stop at the first report
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+export SHARED_DIR="${SHARED_DIR:-$root/../shared}"
+
+run_one() { # name command...
+	name=$1
+	shift
+	out=$("$@" 2>&1)
+	status=$?
+	printf '%s\n' "$out" | sed "s/^/[$name] /" >> "$log"
+	printf '%s\n' "$out" | grep -E '^(ok|not ok) ' | sed "s/^/[$name] /"
+	if [ $status -ne 0 ] && ! printf '%s\n' "$out" | grep -q '^not ok '; then
+		echo "[$name] not ok - $name exited with status $status"
+		echo "[$name] not ok - $name exited with status $status" >> "$log"
+	fi
+}
+
+results=$(
+	for t in "$UNIT_DIR"/test_*; do
+		[ -x "$t" ] || continue
+		n=$(basename "$t")
+		case " ${TESTS:-$n} " in *" $n "*) ;; *) continue ;; esac
+		run_one "$n" "$t" "$SHARED_DIR/vectors/sigv4"
+	done
+	for t in "$root"/tests/t[0-9]*.sh; do
+		n=$(basename "$t" .sh)
+		case " ${TESTS:-${n%%-*}} " in *" ${n%%-*} "*) ;; *) continue ;; esac
+		run_one "$n" sh "$t"
+	done
+)
+printf '%s\n' "$results"
+passed=$(printf '%s\n' "$results" | grep -c '\] ok ')
+failed=$(printf '%s\n' "$results" | grep -c '\] not ok ')
+if [ "$failed" -gt 0 ]; then
+	echo
+	echo "Failures (with the output around them):"
+	grep -B3 -A6 '\] not ok ' "$log" | head -200
+fi
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
