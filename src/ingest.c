@@ -66,14 +66,19 @@ static int load_known(struct ingest *ig)
 		ig->n_known++;
 	}
 	sqlite3_finalize(st);
-	qsort(ig->known, ig->n_known, sizeof(*ig->known), cmp_known);
+	if (ig->n_known)
+		qsort(ig->known, ig->n_known, sizeof(*ig->known), cmp_known);
 	return 0;
 }
 
 static int is_unchanged(const struct ingest *ig, const char *abs, const struct stat *st)
 {
 	struct known key = { (char *)abs, 0, 0 };
-	const struct known *k = bsearch(&key, ig->known, ig->n_known, sizeof(key), cmp_known);
+	const struct known *k;
+
+	if (!ig->n_known)
+		return 0;
+	k = bsearch(&key, ig->known, ig->n_known, sizeof(key), cmp_known);
 
 	return k && k->size == (long long)st->st_size &&
 	       k->mtime_ns == (long long)st->st_mtim.tv_sec * 1000000000LL + st->st_mtim.tv_nsec;

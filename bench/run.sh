@@ -1,0 +1,161 @@
+#!/bin/sh
+# Ingest benchmark: trailsift vs the inflate floor (zcat), a straightforward
+# Python ingester and DuckDB, on a generated CloudTrail S3 export.
+#
+#   TRAILSIFT=path/to/trailsift sh bench/run.sh        (what `make bench` does)
+#
+# Env:
+#   TRAILSIFT      the binary under test; if unset or not executable, its
+#                  run is skipped with a message
+#   BENCH_EVENTS   events in the export (default 1000000)
+#   BENCH_DIR      work directory (default bench/work): exports, databases,
+#                  logs, results
+#   BENCH_SEED     generator seed (default 1)
+#   BENCH_ONLY     run only these tools (comma or space separated, from
+#                  zcat,trailsift,python,duckdb); e.g. BENCH_ONLY=trailsift.
+#                  Tools not run show their last result at the same size,
+#                  marked "cached", and the ratios use it.
+#   TRAILSIFT_COUNT_SQL  how to count trailsift's rows
+#                  (default: SELECT count(*) FROM events)
+#   DUCKDB_MODE    fast (default) | pk | distinct, see duckdb_ingest.mjs
+#   DUCKDB_NODE_API_VERSION  npm version of @duckdb/node-api to install
+#                  when bench/node_modules lacks it (default 1.5.6-r.1)
+#
+# The export is generated once per (events, seed, gen.py) and reused via
+# its marker file. Prints a markdown report; exits non-zero if a tool that
+# ran failed or loaded the wrong number of events.
+
+if [ -z "${BASH_VERSION:-}" ]; then
+    exec bash "$0" "$@"
+fi
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+N=${BENCH_EVENTS:-1000000}
+SEED=${BENCH_SEED:-1}
+DIR=${BENCH_DIR:-$HERE/work}
+ONLY=${BENCH_ONLY:-}
+COUNT_SQL=${TRAILSIFT_COUNT_SQL:-SELECT count(*) FROM events}
+DUCKDB_VER=${DUCKDB_NODE_API_VERSION:-1.5.6-r.1}
+export DUCKDB_MODE=${DUCKDB_MODE:-fast}
+
+case $N in (''|*[!0-9]*) echo "bench: BENCH_EVENTS must be a positive integer" >&2; exit 2;; esac
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+EXP=$DIR/export-$N-s$SEED
+MARKER=$EXP.marker
+RES=$DIR/results/$N-s$SEED
+LOGS=$DIR/logs
+mkdir -p "$LOGS" "$RES"
+
+if [ -n "${TRAILSIFT:-}" ] && [ -e "$TRAILSIFT" ]; then
+    TRAILSIFT=$(cd "$(dirname "$TRAILSIFT")" && pwd)/$(basename "$TRAILSIFT")
+fi
+
+want() {  # want TOOL: is TOOL selected by BENCH_ONLY?
+    [ -z "$ONLY" ] && return 0
+    case ",$(echo "$ONLY" | tr ' ' ',')," in (*",$1,"*) return 0;; esac
+    return 1
+}
+for t in $(echo "$ONLY" | tr ',' ' '); do
+    case $t in (zcat|trailsift|python|duckdb) ;; (*) echo "bench: unknown tool in BENCH_ONLY: $t" >&2; exit 2;; esac
+done
+
+say() { printf '%s\n' "bench: $*" >&2; }
+
+# ---- 1. the export ---------------------------------------------------------
+if python3 "$HERE/report.py" check-marker "$MARKER" "$N" "$SEED" "$HERE/gen.py" && [ -d "$EXP/AWSLogs" ]; then
+    say "reusing export $EXP"
+else
+    say "generating $N events into $EXP"
+    rm -rf "$EXP" "$MARKER" "$RES"
+    mkdir -p "$RES"
+    python3 "$HERE/gen.py" --events "$N" --seed "$SEED" --out "$EXP" --marker "$MARKER" >/dev/null
+fi
+
+# Every tool starts from a warm page cache: the floor is inflate, not disk.
+find "$EXP" -type f -name '*.json.gz' -exec cat {} + >/dev/null
+
+# ---- 2. measurement --------------------------------------------------------
+# measure NAME CMD... : run CMD with output to $LOGS/NAME.log, timing and
+# peak RSS to $LOGS/NAME.measure.json
+measure() {
+    local name=$1; shift
+    local log=$LOGS/$name.log out=$LOGS/$name.measure.json
+    sync
+    if [ -x /usr/bin/time ]; then
+        /usr/bin/time -v -o "$LOGS/$name.time" "$@" >"$log" 2>&1 || true
+        python3 "$HERE/measure.py" --parse-time "$LOGS/$name.time" -o "$out"
+    else
+        python3 "$HERE/measure.py" -o "$out" -- "$@" >"$log" 2>&1 || true
+    fi
+}
+
+FRESH=""
+ran() { FRESH="$FRESH,$1"; }
+
+if want zcat; then
+    say "zcat (inflate floor)"
+    measure zcat sh -c 'exec zcat -r "$1" >/dev/null' zcat "$EXP"
+    python3 "$HERE/report.py" record --tool zcat --label "zcat > /dev/null" \
+        --measure "$LOGS/zcat.measure.json" --log "$LOGS/zcat.log" --out "$RES/zcat.json"
+    ran zcat
+fi
+
+if want trailsift; then
+    if [ -n "${TRAILSIFT:-}" ] && [ -x "$TRAILSIFT" ] && [ -f "$TRAILSIFT" ]; then
+        say "trailsift ingest"
+        rm -f "$DIR/ts.db" "$DIR/ts.db-wal" "$DIR/ts.db-shm" "$DIR/ts.db-journal"
+        measure trailsift "$TRAILSIFT" --db "$DIR/ts.db" --quiet ingest "$EXP"
+        python3 "$HERE/report.py" record --tool trailsift --label "trailsift ingest" \
+            --measure "$LOGS/trailsift.measure.json" --log "$LOGS/trailsift.log" \
+            --sqlite-count "$DIR/ts.db" "$COUNT_SQL" \
+            --store "$DIR/ts.db" "$DIR/ts.db-wal" --out "$RES/trailsift.json"
+    else
+        say "trailsift: skipped (TRAILSIFT='${TRAILSIFT:-}' is not an executable; build it with make)"
+        python3 "$HERE/report.py" skip --tool trailsift --label "trailsift ingest" --out "$RES/trailsift.json" \
+            --note "not run: TRAILSIFT='${TRAILSIFT:-}' is not an executable file"
+    fi
+    ran trailsift
+fi
+
+if want python; then
+    say "python ingester"
+    rm -f "$DIR/py.db" "$DIR/py.db-journal" "$DIR/py.db-wal"
+    measure python python3 "$HERE/py_ingest.py" "$EXP" "$DIR/py.db"
+    python3 "$HERE/report.py" record --tool python --label "Python stdlib (json+sqlite3)" \
+        --measure "$LOGS/python.measure.json" --log "$LOGS/python.log" \
+        --sqlite-count "$DIR/py.db" "SELECT count(*) FROM events" \
+        --store "$DIR/py.db" --out "$RES/python.json"
+    ran python
+fi
+
+if want duckdb; then
+    label="DuckDB read_json ($DUCKDB_MODE, 2 threads)"
+    if ! command -v node >/dev/null 2>&1; then
+        say "duckdb: skipped (node not found)"
+        python3 "$HERE/report.py" skip --tool duckdb --label "$label" --out "$RES/duckdb.json" --note "not run: node not found"
+    else
+        if [ ! -f "$HERE/node_modules/@duckdb/node-api/package.json" ]; then
+            say "installing @duckdb/node-api@$DUCKDB_VER into bench/node_modules"
+            npm install --no-save --no-audit --no-fund --prefix "$HERE" "@duckdb/node-api@$DUCKDB_VER" >"$LOGS/npm.log" 2>&1 || true
+        fi
+        if [ -f "$HERE/node_modules/@duckdb/node-api/package.json" ]; then
+            say "duckdb ingest"
+            rm -f "$DIR/duck.db" "$DIR/duck.db.wal"
+            measure duckdb node "$HERE/duckdb_ingest.mjs" "$EXP" "$DIR/duck.db"
+            python3 "$HERE/report.py" record --tool duckdb --label "$label" \
+                --measure "$LOGS/duckdb.measure.json" --log "$LOGS/duckdb.log" \
+                --log-count "$LOGS/duckdb.log" --store "$DIR/duck.db" "$DIR/duck.db.wal" \
+                --out "$RES/duckdb.json"
+        else
+            say "duckdb: skipped (npm install of @duckdb/node-api failed, see $LOGS/npm.log)"
+            python3 "$HERE/report.py" skip --tool duckdb --label "$label" --out "$RES/duckdb.json" \
+                --note "not run: npm install @duckdb/node-api@$DUCKDB_VER failed (see $LOGS/npm.log)"
+        fi
+    fi
+    ran duckdb
+fi
+
+# ---- 3. report -------------------------------------------------------------
+python3 "$HERE/report.py" table --results "$RES" --marker "$MARKER" --expected "$N" --fresh "${FRESH#,}"
