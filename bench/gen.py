@@ -183,8 +183,6 @@ class FileGen:
         self.azs = spec["azs"]
         self.t_end = spec["ts"]
         rng = self.rng
-        a = self.acct
-        aid = a["id"]
         # The principals active while this file's events happened.
         self.sessions = [self._make_session("human") for _ in range(rng.randint(3, 8))]
         self.svc_sessions = [self._make_session("service") for _ in range(rng.randint(1, 3))]
@@ -998,7 +996,6 @@ class FileGen:
             ev = self.misc_event()
         src, name, req, resp, ro, extra = ev
         extra = extra or {}
-        svc_host = "%s.amazonaws.com" % src
         if extra.get("agent"):
             sess = rng.choice(self.agent_sessions)
         elif src in SVC_CALLEES and rng.random() < 0.12:

@@ -55,6 +55,8 @@ def main():
             sys.exit("usage: measure.py -o OUT.json -- CMD [ARG...]")
         t0 = time.perf_counter()
         rc = subprocess.call(args)
+        if rc < 0:  # killed by a signal: report it as a shell would
+            rc = 128 - rc
         wall = time.perf_counter() - t0
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
         res = {"wall_s": round(wall, 3), "maxrss_kb": ru.ru_maxrss, "rc": rc}

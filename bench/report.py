@@ -3,7 +3,7 @@
 
     report.py check-marker MARKER EVENTS SEED GEN_PY
         exit 0 if MARKER describes a complete export made by this GEN_PY
-    report.py record --tool T --label L --measure M.json --out R.json
+    report.py record --tool T --label L --measure M.json [M2.json...] --out R.json
                      [--sqlite-count DB SQL | --log-count LOG] [--store FILE...]
                      [--log LOG]
         combine one measured run into a result file
@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
@@ -52,10 +53,18 @@ def _tail(path, n=15):
 
 
 def record(a):
-    with open(a.measure) as f:
-        m = json.load(f)
-    res = {"tool": a.tool, "label": a.label, "wall_s": m.get("wall_s"), "maxrss_kb": m.get("maxrss_kb"),
-           "rc": m.get("rc"), "events": None, "store_bytes": None, "note": "",
+    runs = []
+    for path in a.measure:
+        with open(path) as f:
+            runs.append(json.load(f))
+    walls = sorted(r["wall_s"] for r in runs if r.get("wall_s") is not None)
+    rcs = [r.get("rc") for r in runs if r.get("rc")]
+    m = {"rc": rcs[0] if rcs else 0}
+    res = {"tool": a.tool, "label": a.label,
+           "wall_s": statistics.median(walls) if walls else None,
+           "walls": [r.get("wall_s") for r in runs],
+           "maxrss_kb": max((r.get("maxrss_kb") or 0) for r in runs) or None,
+           "rc": m["rc"], "events": None, "store_bytes": None, "note": "",
            "when": time.strftime("%Y-%m-%d %H:%M")}
     if a.sqlite_count and m.get("rc") == 0:
         db, sql = a.sqlite_count
@@ -77,7 +86,8 @@ def record(a):
     if a.store:
         res["store_bytes"] = sum(os.path.getsize(p) for p in a.store if os.path.isfile(p))
     if m.get("rc") != 0:
-        res["note"] = "exit status %s; log tail:\n%s" % (m.get("rc"), "\n".join(_tail(a.log or "", 15)))
+        res["note"] = "exit status %s; log tail:\n%s" % (
+            m.get("rc"), "\n".join(_tail(a.log or "", 15)) or "(empty log)")
     with open(a.out, "w") as f:
         json.dump(res, f, indent=1)
     return 0
@@ -182,11 +192,20 @@ def table(a):
             rate[t] = eps
         store = "%.0f" % (r["store_bytes"] / 1e6) if r.get("store_bytes") else "-"
         rss = "%.0f" % (r["maxrss_kb"] / 1024.0) if r.get("maxrss_kb") else "?"
-        print("| %s | %.2f | %s | %.0f | %s | %s | %s | %s |" % (
-            label, wall, fmt_int(eps), ub / 1e6 / wall if wall > 0 else 0, rss, store, loaded, check))
+        if not ok:
+            print("| %s | - | - | - | %s | - | - | %s |" % (label, rss, check))
+            continue
+        walls = [w for w in r.get("walls") or [] if w is not None]
+        wcell = "%.2f" % wall
+        if len(walls) > 1:
+            wcell += " (%.2f-%.2f)" % (min(walls), max(walls))
+        print("| %s | %s | %s | %.0f | %s | %s | %s | %s |" % (
+            label, wcell, fmt_int(eps), ub / 1e6 / wall if wall > 0 else 0, rss, store, loaded, check))
     print()
-    print("events/s and MB/s use wall time; MB/s counts uncompressed JSON (10^6 B); "
-          "RSS is the peak resident set (MiB) of the process tree; store is the database on disk.")
+    reps = max(len(r.get("walls") or []) for r in results.values())
+    print("events/s and MB/s use wall time%s; MB/s counts uncompressed JSON (10^6 B); "
+          "RSS is the peak resident set (MiB) of the process tree; store is the database on disk." % (
+              " (median of %d runs, range in brackets)" % reps if reps > 1 else ""))
     print()
     print("| target | measured | goal | result |")
     print("|---|---:|---:|---|")
@@ -203,8 +222,9 @@ def table(a):
             passed = x >= goal if other == "python" else x > goal
             line("trailsift events/s vs %s" % key, "%.2fx" % x, g, "PASS" if passed else "MISS")
         else:
-            line("trailsift events/s vs %s" % key, "n/a", g,
-                 "n/a (%s not measured)" % ("trailsift" if not ts_ok else key))
+            who = "trailsift" if not ts_ok else other
+            why = "failed" if results.get(who) and not results[who].get("skipped") else "not measured"
+            line("trailsift events/s vs %s" % key, "n/a", g, "n/a (%s %s)" % (who, why))
     if ts and not ts.get("skipped") and ts.get("maxrss_kb"):
         mb = ts["maxrss_kb"] / 1024.0
         line("trailsift peak RSS", "%.0f MB" % mb, "< %d MB" % TARGET_RSS_MB,
@@ -229,7 +249,7 @@ def main():
     p.add_argument("marker"); p.add_argument("events"); p.add_argument("seed"); p.add_argument("gen_py")
     p = sub.add_parser("record")
     p.add_argument("--tool", required=True); p.add_argument("--label", required=True)
-    p.add_argument("--measure", required=True); p.add_argument("--out", required=True)
+    p.add_argument("--measure", required=True, nargs="+"); p.add_argument("--out", required=True)
     p.add_argument("--sqlite-count", nargs=2, metavar=("DB", "SQL"))
     p.add_argument("--log-count")
     p.add_argument("--log")

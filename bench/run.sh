@@ -15,6 +15,8 @@
 #                  zcat,trailsift,python,duckdb); e.g. BENCH_ONLY=trailsift.
 #                  Tools not run show their last result at the same size,
 #                  marked "cached", and the ratios use it.
+#   BENCH_REPEAT   runs per tool (default 1); the report shows the median
+#                  wall time with the range, and the largest peak RSS
 #   TRAILSIFT_COUNT_SQL  how to count trailsift's rows
 #                  (default: SELECT count(*) FROM events)
 #   DUCKDB_MODE    fast (default) | pk | distinct, see duckdb_ingest.mjs
@@ -35,11 +37,13 @@ N=${BENCH_EVENTS:-1000000}
 SEED=${BENCH_SEED:-1}
 DIR=${BENCH_DIR:-$HERE/work}
 ONLY=${BENCH_ONLY:-}
+REPEAT=${BENCH_REPEAT:-1}
 COUNT_SQL=${TRAILSIFT_COUNT_SQL:-SELECT count(*) FROM events}
 DUCKDB_VER=${DUCKDB_NODE_API_VERSION:-1.5.6-r.1}
 export DUCKDB_MODE=${DUCKDB_MODE:-fast}
 
-case $N in (''|*[!0-9]*) echo "bench: BENCH_EVENTS must be a positive integer" >&2; exit 2;; esac
+case $N in (''|*[!0-9]*|0) echo "bench: BENCH_EVENTS must be a positive integer" >&2; exit 2;; esac
+case $REPEAT in (''|*[!0-9]*|0) echo "bench: BENCH_REPEAT must be a positive integer" >&2; exit 2;; esac
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 EXP=$DIR/export-$N-s$SEED
@@ -77,9 +81,9 @@ fi
 find "$EXP" -type f -name '*.json.gz' -exec cat {} + >/dev/null
 
 # ---- 2. measurement --------------------------------------------------------
-# measure NAME CMD... : run CMD with output to $LOGS/NAME.log, timing and
-# peak RSS to $LOGS/NAME.measure.json
-measure() {
+# measure1 NAME CMD... : run CMD once with output to $LOGS/NAME.log, timing
+# and peak RSS to $LOGS/NAME.measure.json
+measure1() {
     local name=$1; shift
     local log=$LOGS/$name.log out=$LOGS/$name.measure.json
     sync
@@ -90,25 +94,41 @@ measure() {
         python3 "$HERE/measure.py" -o "$out" -- "$@" >"$log" 2>&1 || true
     fi
 }
+# measure NAME CMD... : measure1 BENCH_REPEAT times as NAME.1, NAME.2, ...,
+# running $PREP (if set) before each; sets MEASURED to the result files and
+# links NAME.log to the last run's log.
+measure() {
+    local name=$1 r; shift
+    MEASURED=()
+    for r in $(seq 1 "$REPEAT"); do
+        if [ -n "${PREP:-}" ]; then eval "$PREP"; fi
+        measure1 "$name.$r" "$@"
+        MEASURED+=("$LOGS/$name.$r.measure.json")
+        if [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rc"])' "$LOGS/$name.$r.measure.json")" != 0 ]; then
+            break
+        fi
+    done
+    ln -sf "$name.$r.log" "$LOGS/$name.log"
+}
 
 FRESH=""
 ran() { FRESH="$FRESH,$1"; }
 
 if want zcat; then
     say "zcat (inflate floor)"
-    measure zcat sh -c 'exec zcat -r "$1" >/dev/null' zcat "$EXP"
+    PREP= measure zcat sh -c 'exec zcat -r "$1" >/dev/null' zcat "$EXP"
     python3 "$HERE/report.py" record --tool zcat --label "zcat > /dev/null" \
-        --measure "$LOGS/zcat.measure.json" --log "$LOGS/zcat.log" --out "$RES/zcat.json"
+        --measure "${MEASURED[@]}" --log "$LOGS/zcat.log" --out "$RES/zcat.json"
     ran zcat
 fi
 
 if want trailsift; then
     if [ -n "${TRAILSIFT:-}" ] && [ -x "$TRAILSIFT" ] && [ -f "$TRAILSIFT" ]; then
         say "trailsift ingest"
-        rm -f "$DIR/ts.db" "$DIR/ts.db-wal" "$DIR/ts.db-shm" "$DIR/ts.db-journal"
-        measure trailsift "$TRAILSIFT" --db "$DIR/ts.db" --quiet ingest "$EXP"
+        PREP='rm -f "$DIR/ts.db" "$DIR/ts.db-wal" "$DIR/ts.db-shm" "$DIR/ts.db-journal"' \
+            measure trailsift "$TRAILSIFT" --db "$DIR/ts.db" --quiet ingest "$EXP"
         python3 "$HERE/report.py" record --tool trailsift --label "trailsift ingest" \
-            --measure "$LOGS/trailsift.measure.json" --log "$LOGS/trailsift.log" \
+            --measure "${MEASURED[@]}" --log "$LOGS/trailsift.log" \
             --sqlite-count "$DIR/ts.db" "$COUNT_SQL" \
             --store "$DIR/ts.db" "$DIR/ts.db-wal" --out "$RES/trailsift.json"
     else
@@ -121,10 +141,10 @@ fi
 
 if want python; then
     say "python ingester"
-    rm -f "$DIR/py.db" "$DIR/py.db-journal" "$DIR/py.db-wal"
-    measure python python3 "$HERE/py_ingest.py" "$EXP" "$DIR/py.db"
+    PREP='rm -f "$DIR/py.db" "$DIR/py.db-journal" "$DIR/py.db-wal"' \
+        measure python python3 "$HERE/py_ingest.py" "$EXP" "$DIR/py.db"
     python3 "$HERE/report.py" record --tool python --label "Python stdlib (json+sqlite3)" \
-        --measure "$LOGS/python.measure.json" --log "$LOGS/python.log" \
+        --measure "${MEASURED[@]}" --log "$LOGS/python.log" \
         --sqlite-count "$DIR/py.db" "SELECT count(*) FROM events" \
         --store "$DIR/py.db" --out "$RES/python.json"
     ran python
@@ -142,10 +162,10 @@ if want duckdb; then
         fi
         if [ -f "$HERE/node_modules/@duckdb/node-api/package.json" ]; then
             say "duckdb ingest"
-            rm -f "$DIR/duck.db" "$DIR/duck.db.wal"
-            measure duckdb node "$HERE/duckdb_ingest.mjs" "$EXP" "$DIR/duck.db"
+            PREP='rm -f "$DIR/duck.db" "$DIR/duck.db.wal"' \
+                measure duckdb node "$HERE/duckdb_ingest.mjs" "$EXP" "$DIR/duck.db"
             python3 "$HERE/report.py" record --tool duckdb --label "$label" \
-                --measure "$LOGS/duckdb.measure.json" --log "$LOGS/duckdb.log" \
+                --measure "${MEASURED[@]}" --log "$LOGS/duckdb.log" \
                 --log-count "$LOGS/duckdb.log" --store "$DIR/duck.db" "$DIR/duck.db.wal" \
                 --out "$RES/duckdb.json"
         else

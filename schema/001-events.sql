@@ -1,10 +1,14 @@
 -- 001-events.sql: the event store.
 --
--- events holds one row per CloudTrail eventID, whatever brought it in (an S3
--- export file, a LookupEvents page). The columns are copies of record fields
--- for SQL and indexes; `raw` is the record itself, the only authority.
+-- One row per CloudTrail eventID, whatever brought it in (an S3 export file,
+-- a LookupEvents page). Users query the view `events`; underneath, the
+-- extracted columns (event_fields) and the record itself (event_raw) are two
+-- tables joined by seq. Rules, indexes and index builds then read the narrow
+-- table only, and the view's LEFT JOINs cost nothing in a query that does not
+-- name `raw` or `origin` (SQLite omits a LEFT JOIN on a unique key whose
+-- columns are unused).
 
-CREATE TABLE events (
+CREATE TABLE event_fields (
   seq                  INTEGER PRIMARY KEY, -- insertion order; rules resume from the last seq they read
   event_id             TEXT NOT NULL,       -- eventID (a UUID); unique across the store
   event_time           TEXT NOT NULL,       -- eventTime as CloudTrail wrote it, e.g. 2026-11-03T06:20:00Z
@@ -33,8 +37,7 @@ CREATE TABLE events (
   vpc_endpoint_id      TEXT,                -- vpcEndpointId
   event_category       TEXT,                -- eventCategory: Management, Data, Insight, ...
   tls_version          TEXT,                -- tlsDetails.tlsVersion
-  origin               TEXT NOT NULL,       -- where the row came from: file path, or api:<region> page; chain of custody
-  raw                  TEXT NOT NULL,       -- the whole record, byte for byte as received (JSON text)
+  source_id            INTEGER NOT NULL,    -- sources.source_id: the file or API pull the row came from
   -- errorCode without EC2's Client./Server. prefix, so one code has one spelling
   error_base           TEXT GENERATED ALWAYS AS (
     CASE WHEN error_code GLOB 'Client.*' OR error_code GLOB 'Server.*'
@@ -91,8 +94,11 @@ CREATE TABLE events (
     END) VIRTUAL
 );
 
--- The key: an event seen twice (overlapping exports, API and file) is stored once.
-CREATE UNIQUE INDEX events_event_id ON events(event_id);
+-- raw: the whole record, byte for byte as received (JSON text), the only authority.
+CREATE TABLE event_raw (
+  seq INTEGER PRIMARY KEY,            -- event_fields.seq
+  raw TEXT NOT NULL
+);
 
 -- sources: every input seen, for skip-if-unchanged and chain of custody.
 CREATE TABLE sources (
@@ -122,3 +128,16 @@ CREATE TABLE ingest_runs (
   records         INTEGER NOT NULL DEFAULT 0, -- records read
   inserted        INTEGER NOT NULL DEFAULT 0  -- new events stored
 );
+
+-- The table users write SQL against.
+CREATE VIEW events AS
+SELECT f.seq, f.event_id, f.event_time, f.event_time_ms, f.event_source, f.event_name,
+       f.aws_region, f.source_ip, f.user_agent, f.identity_type, f.principal_arn,
+       f.principal_id, f.account_id, f.access_key_id, f.user_name, f.session_issuer_arn,
+       f.invoked_by, f.error_code, f.error_message, f.error_base, f.error_class, f.read_only,
+       f.event_type, f.management_event, f.recipient_account_id, f.request_id,
+       f.shared_event_id, f.vpc_endpoint_id, f.event_category, f.tls_version,
+       s.path AS origin, r.raw, f.source_id
+FROM event_fields AS f
+LEFT JOIN sources AS s ON s.source_id = f.source_id
+LEFT JOIN event_raw AS r ON r.seq = f.seq;

@@ -1,10 +1,15 @@
--- 002-indexes.sql: access paths of the rules and the named queries.
+-- 002-indexes.sql: the key and the access paths of rules and named queries.
 --
--- A bulk ingest into an empty store drops these and builds them again at
--- the end, which is faster than maintaining them row by row; the store
--- re-creates any that are missing when it is opened (see store.c), so an
--- ingest killed in between leaves nothing broken.
-CREATE INDEX IF NOT EXISTS events_time ON events(event_time_ms);
-CREATE INDEX IF NOT EXISTS events_source_name ON events(event_source, event_name, event_time_ms);
-CREATE INDEX IF NOT EXISTS events_error ON events(error_code, event_time_ms) WHERE error_code IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_principal ON events(principal_arn, event_time_ms);
+-- A bulk load into an empty store drops all of these, loads, and builds them
+-- at the end: sorting once is faster than keeping B-trees up to date row by
+-- row. The store builds any that are missing whenever it is opened for
+-- writing (store_ensure_indexes(), which first removes duplicate eventIDs a
+-- killed bulk load may have left), so an interrupted load leaves nothing
+-- broken.
+
+-- The key: an event seen twice (overlapping exports, API and file) is stored once.
+CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON event_fields(event_id);
+CREATE INDEX IF NOT EXISTS events_time ON event_fields(event_time_ms);
+CREATE INDEX IF NOT EXISTS events_source_name ON event_fields(event_source, event_name, event_time_ms);
+CREATE INDEX IF NOT EXISTS events_error ON event_fields(error_code, event_time_ms) WHERE error_code IS NOT NULL;
+CREATE INDEX IF NOT EXISTS events_principal ON event_fields(principal_arn, event_time_ms);

@@ -98,6 +98,29 @@ static void progress(struct ingest *ig, int force)
 	msg_progress_shown = 1;
 }
 
+/*
+ * The absolute form of path, which keys the sources table. A file is
+ * resolved (through links) to what was read; a path that cannot be read (a
+ * dangling link, a loop) keeps its own last component, so the row names the
+ * link at fault rather than its target.
+ */
+static void absolute_path(const char *path, int resolve_last, char out[PATH_MAX])
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (resolve_last && realpath(path, out))
+		return;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (!dir[0] || !realpath(dir, out) ||
+	    snprintf(dir, sizeof(dir), "%s/%s", out, slash ? slash + 1 : path) >= (int)sizeof(dir))
+		snprintf(dir, sizeof(dir), "%s", path);
+	memcpy(out, dir, PATH_MAX);
+}
+
 static struct source *new_source(const char *abs, const struct stat *st)
 {
 	struct source *src = xcalloc(1, sizeof(*src));
@@ -195,8 +218,8 @@ static void ingest_file(struct ingest *ig, const char *path, const struct stat *
 
 	if (!strcmp(path, "-"))
 		snprintf(abs, sizeof(abs), "<stdin>");
-	else if (!realpath(path, abs))
-		snprintf(abs, sizeof(abs), "%s", path);
+	else
+		absolute_path(path, 1, abs);
 	if (st && strcmp(path, "-") && is_unchanged(ig, abs, st)) {
 		ig->t->files_unchanged++;
 		return;
@@ -230,16 +253,13 @@ static int on_path(void *ctx, const char *path, const struct stat *st, enum walk
 		ingest_file(ig, path, st);
 		break;
 	case WALK_SKIP:
-		if (!realpath(path, abs))
-			snprintf(abs, sizeof(abs), "%s", path);
+		absolute_path(path, 1, abs);
 		skip_file(ig, abs, st, why);
 		break;
-	case WALK_ERROR: {
-		struct source *src = new_source(path, NULL);
-
-		fail_file(ig, path, src, why);
+	case WALK_ERROR:
+		absolute_path(path, 0, abs);
+		fail_file(ig, path, new_source(abs, NULL), why);
 		break;
-	}
 	}
 	return 0;
 }
@@ -304,7 +324,7 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 	if (run_id < 0 || load_known(&ig))
 		return -1;
 	/* into an empty store, building the indexes once at the end is faster */
-	bulk = store_int(db, "SELECT NOT EXISTS (SELECT 1 FROM events)", 0) == 1;
+	bulk = store_int(db, "SELECT NOT EXISTS (SELECT 1 FROM event_fields)", 0) == 1;
 	if (bulk && store_drop_indexes(db))
 		return -1;
 	ig.chunk = xmalloc(READ_CHUNK);
@@ -323,8 +343,14 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 		fprintf(stderr, "\r\033[K");
 		msg_progress_shown = 0;
 	}
-	if (bulk && store_ensure_indexes(db))
-		rc = -1;
+	if (bulk) {
+		long long dups = store_ensure_indexes(db);
+
+		if (dups < 0)
+			rc = -1;
+		else
+			t->inserted -= dups;
+	}
 	if (end_run(db, run_id, t))
 		rc = -1;
 	for (size_t i = 0; i < ig.n_known; i++)

@@ -23,7 +23,7 @@
 #define BUSY_TIMEOUT_MS 30000
 
 static const char index_names[][24] = {
-	"events_time", "events_source_name", "events_error", "events_principal",
+	"events_event_id", "events_time", "events_source_name", "events_error", "events_principal",
 };
 
 int store_schema_version(void)
@@ -145,12 +145,66 @@ static int migrate(sqlite3 *db, const char *path)
 	return 0;
 }
 
-int store_ensure_indexes(sqlite3 *db)
+/*
+ * Removes the later copies of each eventID (a bulk load inserts without the
+ * unique key), keeping the first as INSERT OR IGNORE would have, and takes
+ * them off their sources' inserted counts. Returns the number removed or -1.
+ */
+static long long remove_duplicates(sqlite3 *db)
 {
+	long long n;
+
+	if (store_exec(db, "CREATE TEMP TABLE dup AS SELECT seq, source_id FROM event_fields"
+			   " WHERE seq NOT IN (SELECT min(seq) FROM event_fields GROUP BY event_id)"))
+		return -1;
+	n = store_int(db, "SELECT count(*) FROM temp.dup", 0);
+	if (store_exec(db, "UPDATE sources SET inserted = inserted -"
+			   " (SELECT count(*) FROM temp.dup AS d WHERE d.source_id = sources.source_id)"
+			   " WHERE source_id IN (SELECT source_id FROM temp.dup)") ||
+	    store_exec(db, "DELETE FROM event_raw WHERE seq IN (SELECT seq FROM temp.dup)") ||
+	    store_exec(db, "DELETE FROM event_fields WHERE seq IN (SELECT seq FROM temp.dup)") ||
+	    store_exec(db, "DROP TABLE temp.dup"))
+		return -1;
+	return n;
+}
+
+/* Builds the unique key; on duplicates, removes them first. */
+static long long build_key(sqlite3 *db)
+{
+	static const char key_sql[] =
+		"CREATE UNIQUE INDEX IF NOT EXISTS events_event_id ON event_fields(event_id)";
+	long long removed = 0;
+
+	if (sqlite3_exec(db, key_sql, NULL, NULL, NULL) == SQLITE_OK)
+		return 0;
+	if ((sqlite3_errcode(db) & 0xff) != SQLITE_CONSTRAINT)
+		return error("store: %s", sqlite3_errmsg(db));
+	if (store_exec(db, "SAVEPOINT dedupe"))
+		return -1;
+	removed = remove_duplicates(db);
+	if (removed < 0 || store_exec(db, key_sql)) {
+		store_exec(db, "ROLLBACK TO dedupe");
+		store_exec(db, "RELEASE dedupe");
+		return -1;
+	}
+	if (store_exec(db, "RELEASE dedupe"))
+		return -1;
+	return removed;
+}
+
+long long store_ensure_indexes(sqlite3 *db)
+{
+	long long removed = 0;
+
+	if (!store_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events_event_id'", 1)) {
+		removed = build_key(db);
+		if (removed < 0)
+			return -1;
+	}
 	for (int i = 0; schema_files[i].name; i++)
-		if (!strcmp(schema_files[i].name, "002-indexes.sql"))
-			return store_exec(db, schema_files[i].sql);
-	return 0;
+		if (!strcmp(schema_files[i].name, "002-indexes.sql") && store_exec(db, schema_files[i].sql))
+			return -1;
+	return removed;
 }
 
 int store_drop_indexes(sqlite3 *db)
@@ -198,6 +252,45 @@ static int read_only_authorizer(void *unused, int action, const char *a, const c
 	}
 }
 
+/*
+ * Readies a store for a read-only connection, which can neither roll back
+ * the journal a killed writer left ("hot journal") nor migrate an older
+ * schema: a brief read-write connection does the first, a full read-write
+ * open the second. Returns 0 or -1 (printed).
+ */
+static int prepare_for_reading(const char *path)
+{
+	sqlite3 *probe = NULL;
+	int v = -1, rc;
+
+	rc = sqlite3_open_v2(path, &probe, SQLITE_OPEN_READONLY, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(probe, BUSY_TIMEOUT_MS);
+		sqlite3_extended_result_codes(probe, 1);
+		v = (int)store_int(probe, "PRAGMA user_version", -1);
+		rc = sqlite3_errcode(probe);
+	}
+	sqlite3_close(probe);
+	if (rc == SQLITE_READONLY_ROLLBACK) {
+		/* reading sqlite_schema on a writable connection rolls the journal back */
+		if (sqlite3_open_v2(path, &probe, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
+			sqlite3_close(probe);
+			return error("store '%s' needs recovery and is not writable here", path);
+		}
+		sqlite3_busy_timeout(probe, BUSY_TIMEOUT_MS);
+		v = (int)store_int(probe, "PRAGMA user_version", -1);
+		sqlite3_close(probe);
+	}
+	if (v >= 0 && v < store_schema_version()) {
+		sqlite3 *rw = NULL;
+
+		if (store_open(path, STORE_READ_WRITE, &rw))
+			return -1;
+		store_close(rw);
+	}
+	return 0;
+}
+
 static int open_read_only(const char *path, sqlite3 **db)
 {
 	struct stat st;
@@ -205,24 +298,8 @@ static int open_read_only(const char *path, sqlite3 **db)
 
 	if (stat(path, &st))
 		return error("no store at '%s': %s (run 'trailsift ingest' first)", path, strerror(errno));
-	/* an older store is brought up to date by a brief read-write open */
-	{
-		sqlite3 *probe = NULL;
-		int v = -1;
-
-		if (sqlite3_open_v2(path, &probe, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
-			sqlite3_busy_timeout(probe, BUSY_TIMEOUT_MS);
-			v = (int)store_int(probe, "PRAGMA user_version", -1);
-		}
-		sqlite3_close(probe);
-		if (v >= 0 && v < store_schema_version()) {
-			sqlite3 *rw = NULL;
-
-			if (store_open(path, STORE_READ_WRITE, &rw))
-				return -1;
-			store_close(rw);
-		}
-	}
+	if (prepare_for_reading(path))
+		return -1;
 	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
 		error("cannot open store '%s': %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
@@ -247,7 +324,8 @@ static int open_read_write(const char *path, sqlite3 **db)
 
 	if (create_private(path))
 		return -1;
-	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE, NULL);
+	/* one connection per thread: SQLite's own locking is not needed */
+	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		error("cannot open store '%s': %s", path, *db ? sqlite3_errmsg(*db) : "out of memory");
 		sqlite3_close(*db);
@@ -260,8 +338,8 @@ static int open_read_write(const char *path, sqlite3 **db)
 	    store_exec(*db, "PRAGMA journal_mode = DELETE") ||
 	    store_exec(*db, "PRAGMA synchronous = NORMAL") ||
 	    store_exec(*db, "PRAGMA cache_size = -65536") ||
-	    store_exec(*db, "PRAGMA temp_store = MEMORY") ||
-	    migrate(*db, path) || store_ensure_indexes(*db)) {
+	    store_exec(*db, "PRAGMA threads = 2") || /* index builds sort on both cores */
+	    migrate(*db, path) || store_ensure_indexes(*db) < 0) {
 		sqlite3_close(*db);
 		*db = NULL;
 		return -1;

@@ -48,10 +48,15 @@ int store_step_done(sqlite3_stmt *st);
 /* The schema version this binary brings stores to. */
 int store_schema_version(void);
 
-/* Re-creates the secondary indexes if they are missing (002-indexes.sql). */
-int store_ensure_indexes(sqlite3 *db);
+/*
+ * Builds the indexes that are missing (002-indexes.sql). When the unique
+ * eventID key is missing (a bulk load, or one that was killed), duplicate
+ * eventIDs are removed first, keeping the first stored. Returns the number
+ * of duplicates removed, or -1 (printed).
+ */
+long long store_ensure_indexes(sqlite3 *db);
 
-/* Drops the secondary indexes (a bulk load into an empty store rebuilds them). */
+/* Drops every index of event_fields, the unique key too (bulk load). */
 int store_drop_indexes(sqlite3 *db);
 
 /* A single integer from a query of one row and column, or dflt. */

@@ -32,23 +32,27 @@ struct writer {
 
 	/* writer-thread state */
 	sqlite3_stmt *insert_event;
+	sqlite3_stmt *insert_raw;
 	sqlite3_stmt *upsert_source;
 	int in_txn;              /* a BEGIN is open */
 	int in_source;           /* a SAVEPOINT is open */
 	size_t txn_bytes;        /* raw bytes inserted in this transaction */
 	long source_inserted;
+	long long source_id;     /* the current source's sources.source_id */
 	struct source *current;
 };
 
 static const char insert_sql[] =
-	"INSERT OR IGNORE INTO events (event_id, event_time, event_source, event_name, aws_region,"
+	"INSERT OR IGNORE INTO event_fields (event_id, event_time, event_source, event_name, aws_region,"
 	" source_ip, user_agent, identity_type, principal_arn, principal_id, account_id,"
 	" access_key_id, user_name, session_issuer_arn, invoked_by, error_code, error_message,"
 	" read_only, event_type, management_event, recipient_account_id, request_id,"
 	" shared_event_id, vpc_endpoint_id, event_category, tls_version,"
-	" event_time_ms, origin, raw)"
+	" event_time_ms, source_id)"
 	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	" ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29)";
+	" ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
+
+static const char insert_raw_sql[] = "INSERT INTO event_raw (seq, raw) VALUES (?1, ?2)";
 
 static const char upsert_sql[] =
 	"INSERT INTO sources (path, size, mtime_ns, sha256, records, inserted, status, error,"
@@ -58,7 +62,8 @@ static const char upsert_sql[] =
 	" ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
 	" sha256 = excluded.sha256, records = excluded.records, inserted = excluded.inserted,"
 	" status = excluded.status, error = excluded.error, run_id = excluded.run_id,"
-	" seen_at = excluded.seen_at";
+	" seen_at = excluded.seen_at"
+	" RETURNING source_id";
 
 void source_free(struct source *src)
 {
@@ -92,37 +97,50 @@ static int commit(struct writer *w)
 	return exec(w, "COMMIT");
 }
 
-static int insert_rows(struct writer *w, const struct rowset *rs)
+/* Stores one row: its columns, and its raw text when the event is new. */
+static int insert_row(struct writer *w, const struct rowset *rs, const struct row *r)
 {
 	sqlite3_stmt *st = w->insert_event;
+	int col = 1;
 
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct row *r = &rs->rows[i];
-		int col = 1;
-
-		for (int f = 0; f < RF_COUNT; f++) {
-			if (!record_columns[f])
-				continue;
-			if (r->len[f] < 0)
-				sqlite3_bind_null(st, col);
-			else if (f == RF_READ_ONLY || f == RF_MANAGEMENT_EVENT)
-				sqlite3_bind_int(st, col, rs->arena.data[r->off[f]] == '1');
-			else
-				sqlite3_bind_text(st, col, rs->arena.data + r->off[f], r->len[f],
-						  SQLITE_STATIC);
-			col++;
-		}
-		sqlite3_bind_int64(st, col++, r->time_ms);
-		sqlite3_bind_text(st, col++, w->current->path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, col, rs->arena.data + r->raw_off, (int)r->raw_len, SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			sqlite3_reset(st);
-			return db_fail(w, "inserting an event");
-		}
-		w->source_inserted += sqlite3_changes(w->db);
-		sqlite3_reset(st);
-		w->txn_bytes += r->raw_len;
+	for (int f = 0; f < RF_COUNT; f++) {
+		if (!record_columns[f])
+			continue;
+		if (r->len[f] < 0)
+			sqlite3_bind_null(st, col);
+		else if (f == RF_READ_ONLY || f == RF_MANAGEMENT_EVENT)
+			sqlite3_bind_int(st, col, rs->arena.data[r->off[f]] == '1');
+		else
+			sqlite3_bind_text(st, col, rs->arena.data + r->off[f], r->len[f], SQLITE_STATIC);
+		col++;
 	}
+	sqlite3_bind_int64(st, col++, r->time_ms);
+	sqlite3_bind_int64(st, col, w->source_id);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return db_fail(w, "inserting an event");
+	}
+	sqlite3_reset(st);
+	if (!sqlite3_changes(w->db))
+		return 0; /* a duplicate eventID: the first one stays */
+	st = w->insert_raw;
+	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(w->db));
+	sqlite3_bind_text(st, 2, rs->arena.data + r->raw_off, (int)r->raw_len, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return db_fail(w, "inserting an event");
+	}
+	sqlite3_reset(st);
+	w->source_inserted++;
+	w->txn_bytes += r->raw_len;
+	return 0;
+}
+
+static int insert_rows(struct writer *w, const struct rowset *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		if (insert_row(w, rs, &rs->rows[i]))
+			return -1;
 	return 0;
 }
 
@@ -135,7 +153,12 @@ static void bind_optional(sqlite3_stmt *st, const char *name, long long v)
 		store_bind_text(st, name, NULL, 0);
 }
 
-static int write_source_row(struct writer *w, struct source *src)
+/*
+ * Upserts the sources row of src with the given status (the producer owns
+ * src->status until it sends the end of the source); sets w->source_id.
+ */
+static int write_source_row(struct writer *w, const struct source *src, enum source_status status,
+			    long inserted)
 {
 	static const char *const status_names[] = { "ok", "skipped", "failed" };
 	sqlite3_stmt *st = w->upsert_source;
@@ -147,15 +170,16 @@ static int write_source_row(struct writer *w, struct source *src)
 	bind_optional(st, ":mtime_ns", src->mtime_ns);
 	store_bind_text(st, ":sha256", src->sha256[0] ? src->sha256 : NULL, -1);
 	store_bind_int64(st, ":records", src->records);
-	store_bind_int64(st, ":inserted", src->inserted);
-	store_bind_text(st, ":status", status_names[src->status], -1);
+	store_bind_int64(st, ":inserted", inserted);
+	store_bind_text(st, ":status", status_names[status], -1);
 	store_bind_text(st, ":error", src->error, -1);
 	store_bind_int64(st, ":run_id", w->run_id);
 	store_bind_text(st, ":seen_at", now, -1);
-	if (sqlite3_step(st) != SQLITE_DONE) {
+	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return db_fail(w, "recording a source");
 	}
+	w->source_id = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return 0;
 }
@@ -167,7 +191,9 @@ static int begin_source(struct writer *w, struct source *src)
 			return -1;
 		w->in_txn = 1;
 	}
-	if (exec(w, "SAVEPOINT source"))
+	/* the row exists before the savepoint, so the rows can name it;
+	   a file that fails keeps it, with its final status */
+	if (write_source_row(w, src, SOURCE_FAILED, 0) || exec(w, "SAVEPOINT source"))
 		return -1;
 	w->in_source = 1;
 	w->current = src;
@@ -195,7 +221,7 @@ static int end_source(struct writer *w, struct source *src)
 			return -1;
 		w->in_txn = 1;
 	}
-	if (!src->keep && write_source_row(w, src))
+	if (write_source_row(w, src, src->status, src->inserted))
 		return -1;
 	if (w->txn_bytes >= WRITER_TXN_BYTES)
 		return commit(w);
@@ -232,6 +258,7 @@ static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
 
+	pthread_setname_np(pthread_self(), "trailsift-write");
 	for (;;) {
 		struct msg *m = queue_pop(&w->work);
 		int stop = m->kind == MSG_STOP;
@@ -260,8 +287,9 @@ struct writer *writer_start(sqlite3 *db, long long run_id, int pool)
 	for (int i = 0; i < pool; i++)
 		queue_push(&w->pool, rowset_new());
 	w->insert_event = store_prepare(db, insert_sql);
+	w->insert_raw = store_prepare(db, insert_raw_sql);
 	w->upsert_source = store_prepare(db, upsert_sql);
-	if (!w->insert_event || !w->upsert_source)
+	if (!w->insert_event || !w->insert_raw || !w->upsert_source)
 		atomic_store(&w->failed, 1);
 	if (pthread_create(&w->thread, NULL, writer_main, w)) {
 		error("cannot start the writer thread");
@@ -323,6 +351,7 @@ int writer_finish(struct writer *w, long long *inserted)
 	send(w, MSG_STOP, NULL, NULL);
 	pthread_join(w->thread, NULL);
 	sqlite3_finalize(w->insert_event);
+	sqlite3_finalize(w->insert_raw);
 	sqlite3_finalize(w->upsert_source);
 	for (int i = 0; i < w->pool_size; i++)
 		rowset_free(queue_pop(&w->pool));

@@ -33,7 +33,6 @@ struct source {
 	long inserted;            /* of which new: set by the writer */
 	enum source_status status;
 	char *error;              /* why it failed or was skipped; owned, may be NULL */
-	int keep;                 /* write no sources row (API pages keep their own checkpoints) */
 };
 
 struct writer;
