@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
 """Run a command and report its wall time and peak RSS.
 
-    measure.py -o OUT.json -- CMD [ARG...]     run CMD, write the result
-    measure.py --parse-time TIME_V_OUTPUT -o OUT.json
-                                               convert `/usr/bin/time -v` output
+    measure.py -o OUT.json -- CMD [ARG...]
+        run CMD, write the result
+    measure.py -o OUT.json --stat0 F0 --stat1 F1 --parse-time TIME_V_OUTPUT
+        convert `/usr/bin/time -v` output; F0/F1 hold the first line of
+        /proc/stat saved just before and after that run
 
-The result is JSON: {"wall_s": float, "maxrss_kb": int, "rc": int}.
+The result is JSON: {"wall_s", "maxrss_kb", "rc", "cpu_s", "other_cores"}.
 Peak RSS comes from getrusage(RUSAGE_CHILDREN).ru_maxrss, i.e. the largest
-resident set of any waited-for descendant (what GNU time -v reports too).
-Stdlib only; used by bench/run.sh when /usr/bin/time is missing.
+resident set of any waited-for descendant (what GNU time -v reports too; this
+fallback's floor is ~14 MB, the forked Python before exec). cpu_s is the
+command's user+system time; other_cores is the average number of cores the
+rest of the machine kept busy meanwhile (from /proc/stat), to flag runs
+disturbed by other work. Stdlib only; bench/run.sh uses the run mode when
+/usr/bin/time is missing.
 """
 
 import json
-import re
+import os
 import resource
 import subprocess
 import sys
@@ -21,52 +27,84 @@ import time
 
 def parse_time_v(text):
     wall = rss = rc = None
+    cpu = 0.0
     for line in text.splitlines():
         line = line.strip()
         if line.startswith("Elapsed (wall clock) time"):
             v = line.rsplit(": ", 1)[1].strip()
-            parts = [float(p) for p in v.split(":")]
             wall = 0.0
-            for p in parts:
-                wall = wall * 60 + p
+            for p in v.split(":"):
+                wall = wall * 60 + float(p)
         elif line.startswith("Maximum resident set size"):
             rss = int(line.rsplit(":", 1)[1])
+        elif line.startswith(("User time (seconds)", "System time (seconds)")):
+            cpu += float(line.rsplit(":", 1)[1])
         elif line.startswith("Exit status"):
             rc = int(line.rsplit(":", 1)[1])
         elif line.startswith("Command terminated by signal"):
-            rc = 128 + int(re.findall(r"\d+", line)[-1])
-    return {"wall_s": wall, "maxrss_kb": rss, "rc": 0 if rc is None else rc}
+            rc = 128 + int(line.split()[-1])
+    return {"wall_s": wall, "maxrss_kb": rss, "rc": 0 if rc is None else rc, "cpu_s": round(cpu, 2)}
+
+
+def busy_seconds(line):
+    """CPU-seconds all CPUs spent busy, from the 'cpu' line of /proc/stat."""
+    v = [int(x) for x in line.split()[1:9]]
+    idle = v[3] + v[4]  # idle + iowait
+    return (sum(v) - idle) / float(os.sysconf("SC_CLK_TCK"))
+
+
+def proc_stat():
+    try:
+        with open("/proc/stat") as f:
+            return f.readline()
+    except OSError:
+        return None
+
+
+def add_other(res, s0, s1):
+    if s0 and s1 and res.get("wall_s"):
+        other = busy_seconds(s1) - busy_seconds(s0) - (res.get("cpu_s") or 0.0)
+        res["other_cores"] = round(max(other, 0.0) / res["wall_s"], 2)
 
 
 def main():
     args = sys.argv[1:]
-    out = None
-    if "-o" in args[:3]:
-        i = args.index("-o")
-        out = args[i + 1]
-        del args[i:i + 2]
-    if args and args[0] == "--parse-time":
-        with open(args[1]) as f:
+    opts = {}
+    while args and args[0] in ("-o", "--stat0", "--stat1", "--parse-time"):
+        opts[args[0]] = args[1]
+        del args[:2]
+    if "--parse-time" in opts:
+        with open(opts["--parse-time"]) as f:
             res = parse_time_v(f.read())
+        s0 = s1 = None
+        if "--stat0" in opts and "--stat1" in opts:
+            with open(opts["--stat0"]) as f:
+                s0 = f.readline()
+            with open(opts["--stat1"]) as f:
+                s1 = f.readline()
+        add_other(res, s0, s1)
     else:
         if args and args[0] == "--":
             args = args[1:]
         if not args:
             sys.exit("usage: measure.py -o OUT.json -- CMD [ARG...]")
+        s0 = proc_stat()
         t0 = time.perf_counter()
         rc = subprocess.call(args)
+        wall = time.perf_counter() - t0
+        s1 = proc_stat()
         if rc < 0:  # killed by a signal: report it as a shell would
             rc = 128 - rc
-        wall = time.perf_counter() - t0
         ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-        res = {"wall_s": round(wall, 3), "maxrss_kb": ru.ru_maxrss, "rc": rc}
+        res = {"wall_s": round(wall, 3), "maxrss_kb": ru.ru_maxrss, "rc": rc,
+               "cpu_s": round(ru.ru_utime + ru.ru_stime, 2)}
+        add_other(res, s0, s1)
     text = json.dumps(res)
-    if out:
-        with open(out, "w") as f:
+    if "-o" in opts:
+        with open(opts["-o"], "w") as f:
             f.write(text + "\n")
     else:
         print(text)
-    sys.exit(0)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ ORDER = ["zcat", "trailsift", "python", "duckdb"]
 TARGET_PY = 5.0      # trailsift events/s >= 5x Python
 TARGET_DUCK = 1.0    # trailsift events/s > DuckDB
 TARGET_RSS_MB = 256  # trailsift peak RSS < 256 MB (MiB)
+BUSY_CORES = 0.25    # other work above this (average cores) makes a run suspect
 
 
 def check_marker(a):
@@ -65,6 +66,8 @@ def record(a):
            "walls": [r.get("wall_s") for r in runs],
            "maxrss_kb": max((r.get("maxrss_kb") or 0) for r in runs) or None,
            "rc": m["rc"], "events": None, "store_bytes": None, "note": "",
+           "cpu_s": [r.get("cpu_s") for r in runs],
+           "other_cores": [r.get("other_cores") for r in runs],
            "when": time.strftime("%Y-%m-%d %H:%M")}
     if a.sqlite_count and m.get("rc") == 0:
         db, sql = a.sqlite_count
@@ -231,6 +234,17 @@ def table(a):
              "PASS" if mb < TARGET_RSS_MB and ts_ok else ("MISS" if ts_ok else "n/a (run failed)"))
     else:
         line("trailsift peak RSS", "n/a", "< %d MB" % TARGET_RSS_MB, "n/a (trailsift not measured)")
+    busy = []
+    for t in ORDER:
+        r = results.get(t)
+        if r and not r.get("skipped"):
+            oc = [x for x in r.get("other_cores") or [] if x is not None]
+            if oc and max(oc) > BUSY_CORES:
+                busy.append("%s %s" % (r["label"], "/".join("%.1f" % x for x in oc)))
+    if busy:
+        print()
+        print("WARNING: other processes kept the machine busy during some runs (average cores used "
+              "by others, per run): %s. Those timings are not reliable; rerun on an idle machine." % "; ".join(busy))
     if "zcat" in rate and ts_ok:
         print()
         print("trailsift wall time is %.2fx the single-stream inflate floor (zcat)." % (

@@ -88,8 +88,11 @@ measure1() {
     local log=$LOGS/$name.log out=$LOGS/$name.measure.json
     sync
     if [ -x /usr/bin/time ]; then
+        head -n1 /proc/stat >"$LOGS/$name.stat0"
         /usr/bin/time -v -o "$LOGS/$name.time" "$@" >"$log" 2>&1 || true
-        python3 "$HERE/measure.py" --parse-time "$LOGS/$name.time" -o "$out"
+        head -n1 /proc/stat >"$LOGS/$name.stat1"
+        python3 "$HERE/measure.py" -o "$out" --stat0 "$LOGS/$name.stat0" --stat1 "$LOGS/$name.stat1" \
+            --parse-time "$LOGS/$name.time"
     else
         python3 "$HERE/measure.py" -o "$out" -- "$@" >"$log" 2>&1 || true
     fi

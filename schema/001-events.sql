@@ -4,9 +4,9 @@
 -- a LookupEvents page). Users query the view `events`; underneath, the
 -- extracted columns (event_fields) and the record itself (event_raw) are two
 -- tables joined by seq. Rules, indexes and index builds then read the narrow
--- table only, and the view's LEFT JOINs cost nothing in a query that does not
--- name `raw` or `origin` (SQLite omits a LEFT JOIN on a unique key whose
--- columns are unused).
+-- table only. The view fetches `raw` and `origin` with scalar subqueries,
+-- which SQLite evaluates only for a query that names them (a LEFT JOIN would
+-- be walked for every row even when unused).
 
 CREATE TABLE event_fields (
   seq                  INTEGER PRIMARY KEY, -- insertion order; rules resume from the last seq they read
@@ -137,7 +137,7 @@ SELECT f.seq, f.event_id, f.event_time, f.event_time_ms, f.event_source, f.event
        f.invoked_by, f.error_code, f.error_message, f.error_base, f.error_class, f.read_only,
        f.event_type, f.management_event, f.recipient_account_id, f.request_id,
        f.shared_event_id, f.vpc_endpoint_id, f.event_category, f.tls_version,
-       s.path AS origin, r.raw, f.source_id
-FROM event_fields AS f
-LEFT JOIN sources AS s ON s.source_id = f.source_id
-LEFT JOIN event_raw AS r ON r.seq = f.seq;
+       (SELECT s.path FROM sources AS s WHERE s.source_id = f.source_id) AS origin,
+       (SELECT r.raw FROM event_raw AS r WHERE r.seq = f.seq) AS raw,
+       f.source_id
+FROM event_fields AS f;

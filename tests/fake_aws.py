@@ -565,7 +565,7 @@ class Event:
                       "Username": [user], "EventSource": [source], "AccessKeyId": [key],
                       "ResourceType": [r.get("ResourceType") for r in res],
                       "ResourceName": [r.get("ResourceName") for r in res]}
-        enc = lambda v: json.dumps(v, ensure_ascii=False)
+        enc = lambda v: json.dumps(v, ensure_ascii=False, separators=(",", ":"))
         parts = ['"EventId":' + enc(self.id)]
         if name is not None:
             parts.append('"EventName":' + enc(name))
@@ -717,6 +717,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):  # the JSON log replaces http.server's
         pass
+
+    def version_string(self):
+        return self.server_version
 
     def do_GET(self):
         self.dispatch()
@@ -917,6 +920,12 @@ class Handler(BaseHTTPRequestHandler):
             raise AuthError("signature", "'Host' or ':authority' must be a 'SignedHeader' in the "
                             "AWS Authorization.")
         amz_date = get_header(headers, "x-amz-date")
+        if amz_date is None and get_header(headers, "date") is not None:
+            try:
+                amz_date = dt.datetime.strptime(get_header(headers, "date"), "%a, %d %b %Y %H:%M:%S GMT"
+                                                ).strftime("%Y%m%dT%H%M%SZ")
+            except ValueError:
+                raise AuthError("incomplete", "Date header is not valid: '%s'" % get_header(headers, "date"))
         if amz_date is not None:
             if not re.fullmatch(r"\d{8}T\d{6}Z", amz_date):
                 raise AuthError("incomplete", "X-Amz-Date must be in the ISO8601 Long Format "
@@ -1277,7 +1286,8 @@ class Server(ThreadingHTTPServer):
 # ============================================================ main
 
 def parse_args(argv):
-    p = argparse.ArgumentParser(prog="fake_aws.py", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog="fake_aws.py", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     a = p.add_argument
     a("--port", type=int, default=0)
     a("--log")

@@ -341,7 +341,7 @@ def test_server_main():
               "log: STS line has action, region, key, issued key and parsed form body",
               sts_lines[:1])
         ct = [e for e in lines if e["service"] == "cloudtrail"]
-        check(any(e["error"] == "ThrottlingException" for e in ct) is False
+        check(not any(e["error"] == "ThrottlingException" for e in ct)
               and any(e["error"] == "InvalidSignatureException" for e in ct)
               and all(e["target"] == F.CT_TARGET or e["error"] for e in ct),
               "log: CloudTrail lines carry target and error type")
@@ -394,14 +394,17 @@ def main_checks(srv):
           and all(e.get("Username") == username(by_id[e["EventId"]]) for e in events)
           and all(e["EventName"] == by_id[e["EventId"]]["eventName"] for e in events),
           "paging: ReadOnly string, CloudTrailEvent is the record, Username per identity type")
-    text_ok = True
-    for p in glob.glob(os.path.join(SAMPLE, "111122223333", "CloudTrail", "us-east-1", "*", "*", "*", "*.gz"))[:2]:
-        raw = gzip.decompress(read(p, "rb")).decode()
+    compared, differ = 0, []
+    for p in sorted(glob.glob(os.path.join(SAMPLE, "*", "CloudTrail", "us-east-1", "*", "*", "*", "*.gz")))[:3]:
+        raw = gzip.decompress(read(p, "rb")).decode("utf-8")
+        in_file = {r["eventID"] for r in json.loads(raw)["Records"]}
         for e in events:
-            if '"eventID":"%s"' % e["EventId"] in e["CloudTrailEvent"] and e["CloudTrailEvent"] not in raw \
-                    and by_id[e["EventId"]] in json.loads(raw)["Records"]:
-                text_ok = False
-    check(text_ok, "paging: CloudTrailEvent keeps the record's bytes as in the file")
+            if e["EventId"] in in_file:
+                compared += 1
+                if e["CloudTrailEvent"] not in raw:
+                    differ.append(e["EventId"])
+    check(compared and not differ,
+          "paging: CloudTrailEvent is the record's exact text from the file (%d compared)" % compared, differ)
     ports = {e["client_port"] for e in srv.log_lines()[before:]}
     check(len(ports) == 1, "paging: the kept-alive connection was reused (HTTP/1.1)", ports)
 
@@ -630,13 +633,16 @@ def test_throttling_and_flags():
         issued = time.time()
 
         conn = srv.conn()
+        t0 = time.monotonic()
         res = [srv.lookup({"MaxResults": 1}, "AKIDONE", "s1", conn=conn) for _ in range(6)]
+        span = time.monotonic() - t0
         other_region = srv.lookup({"MaxResults": 1}, "AKIDONE", "s1", region="eu-west-1", conn=conn)
         other_key = srv.lookup({"MaxResults": 1}, "AKIDTWO", "s2", conn=conn)
         ok200 = [r for r in res if r[0] == 200]
         thr = [r for r in res if r[0] == 400]
         nt = F.CT_NAMESPACE + "ThrottlingException"
-        check(len(ok200) == 2 and len(thr) == 4
+        # Exactly 2 accepted when the 6 arrive within 1 s (a loaded machine may be slower)
+        check((len(ok200) == 2 if span < 1.0 else 2 <= len(ok200) < 6) and len(ok200) + len(thr) == 6
               and all(r[3]["__type"] == nt and r[3]["message"] == "Rate exceeded" for r in thr),
               "--rate 2: 6 back-to-back requests give 2 x 200 and 4 x 400 ThrottlingException 'Rate exceeded'",
               [r[0] for r in res], res[-1][2])
