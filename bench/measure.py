@@ -6,6 +6,8 @@
     measure.py -o OUT.json --stat0 F0 --stat1 F1 --parse-time TIME_V_OUTPUT
         convert `/usr/bin/time -v` output; F0/F1 hold the first line of
         /proc/stat saved just before and after that run
+    measure.py --wait-idle SECONDS
+        wait (at most SECONDS) until other processes use < 0.25 cores
 
 The result is JSON: {"wall_s", "maxrss_kb", "rc", "cpu_s", "other_cores"}.
 Peak RSS comes from getrusage(RUSAGE_CHILDREN).ru_maxrss, i.e. the largest
@@ -67,8 +69,28 @@ def add_other(res, s0, s1):
         res["other_cores"] = round(max(other, 0.0) / res["wall_s"], 2)
 
 
+def wait_idle(limit, threshold=0.25, window=3.0):
+    """Wait up to limit seconds for the machine to be idle (busy < threshold
+    cores over a window). Returns the last busy figure."""
+    end = time.monotonic() + limit
+    while True:
+        s0 = proc_stat()
+        if s0 is None:
+            return 0.0
+        time.sleep(window)
+        busy = (busy_seconds(proc_stat()) - busy_seconds(s0)) / window
+        if busy < threshold or time.monotonic() >= end:
+            return busy
+        print("bench: machine busy (%.1f cores used by others), waiting" % busy, file=sys.stderr)
+
+
 def main():
     args = sys.argv[1:]
+    if args[:1] == ["--wait-idle"]:
+        busy = wait_idle(float(args[1]))
+        if busy >= 0.25:
+            print("bench: still busy (%.1f cores) after %s s, measuring anyway" % (busy, args[1]), file=sys.stderr)
+        return
     opts = {}
     while args and args[0] in ("-o", "--stat0", "--stat1", "--parse-time"):
         opts[args[0]] = args[1]

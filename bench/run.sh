@@ -17,6 +17,9 @@
 #                  marked "cached", and the ratios use it.
 #   BENCH_REPEAT   runs per tool (default 1); the report shows the median
 #                  wall time with the range, and the largest peak RSS
+#   BENCH_IDLE_WAIT  before each run, wait up to this many seconds for the
+#                  machine to be idle (default 0: don't wait); runs disturbed
+#                  by other work are flagged in the report either way
 #   TRAILSIFT_COUNT_SQL  how to count trailsift's rows
 #                  (default: SELECT count(*) FROM events)
 #   DUCKDB_MODE    fast (default) | pk | distinct, see duckdb_ingest.mjs
@@ -38,12 +41,14 @@ SEED=${BENCH_SEED:-1}
 DIR=${BENCH_DIR:-$HERE/work}
 ONLY=${BENCH_ONLY:-}
 REPEAT=${BENCH_REPEAT:-1}
+IDLE_WAIT=${BENCH_IDLE_WAIT:-0}
 COUNT_SQL=${TRAILSIFT_COUNT_SQL:-SELECT count(*) FROM events}
 DUCKDB_VER=${DUCKDB_NODE_API_VERSION:-1.5.6-r.1}
 export DUCKDB_MODE=${DUCKDB_MODE:-fast}
 
 case $N in (''|*[!0-9]*|0) echo "bench: BENCH_EVENTS must be a positive integer" >&2; exit 2;; esac
 case $REPEAT in (''|*[!0-9]*|0) echo "bench: BENCH_REPEAT must be a positive integer" >&2; exit 2;; esac
+case $IDLE_WAIT in (''|*[!0-9]*) echo "bench: BENCH_IDLE_WAIT must be a number of seconds" >&2; exit 2;; esac
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 EXP=$DIR/export-$N-s$SEED
@@ -87,6 +92,9 @@ measure1() {
     local name=$1; shift
     local log=$LOGS/$name.log out=$LOGS/$name.measure.json
     sync
+    if [ "$IDLE_WAIT" != 0 ]; then
+        python3 "$HERE/measure.py" --wait-idle "$IDLE_WAIT"
+    fi
     if [ -x /usr/bin/time ]; then
         head -n1 /proc/stat >"$LOGS/$name.stat0"
         /usr/bin/time -v -o "$LOGS/$name.time" "$@" >"$log" 2>&1 || true

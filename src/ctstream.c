@@ -248,6 +248,8 @@ static int s_start_map(void *c)
 	if (cs->mode == TOP_ENVELOPE && cs->depth == 1 && cs->env_key != ENV_OTHER)
 		return fail(cs, "byte %llu: '%s' is not an array", cs->chunk_base + pos_in_chunk(cs),
 			    cs->env_key == ENV_RECORDS ? "Records" : "Events");
+	if (cs->in_event && cs->depth == 3 && cs->next_is_record_text)
+		return fail(cs, "event %ld: CloudTrailEvent is not a string", cs->records + 1);
 	if (at_event_slot(cs)) {
 		cs->in_event = 1;
 		cs->event_has_record = 0;

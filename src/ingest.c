@@ -328,7 +328,7 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 	if (bulk && store_drop_indexes(db))
 		return -1;
 	ig.chunk = xmalloc(READ_CHUNK);
-	ig.w = writer_start(db, run_id, ROWSET_POOL);
+	ig.w = writer_start(db, run_id, ROWSET_POOL, bulk);
 	ig.rs = writer_get_rowset(ig.w);
 	for (int i = 0; i < n && !writer_failed(ig.w); i++) {
 		if (!strcmp(paths[i], "-"))

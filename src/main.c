@@ -25,6 +25,9 @@ static const struct cmd commands[] = {
 	{ "ingest", cmd_ingest, CMD_STORE_RW, "load CloudTrail files (S3 export, .json.gz, JSON Lines, stdin)" },
 	{ "query", cmd_query, CMD_STORE_RO, "run read-only SQL or a named query against the store" },
 	{ "stats", cmd_stats, CMD_STORE_RO, "counts by source, region, account and day; files; runs" },
+	{ "scan", cmd_scan, CMD_STORE_RW, "run the rules over new events and record findings" },
+	{ "findings", cmd_findings, CMD_STORE_RO, "print the findings (text, JSON Lines, CSV)" },
+	{ "rules", cmd_rules, 0, "list the rules with ids, severities and descriptions" },
 };
 
 static const char usage[] =

@@ -26,14 +26,6 @@ static const char index_names[][24] = {
 	"events_event_id", "events_time", "events_source_name", "events_error", "events_principal",
 };
 
-int store_schema_version(void)
-{
-	int n = 0;
-
-	while (schema_files[n].name)
-		n++;
-	return n;
-}
 
 int store_exec(sqlite3 *db, const char *sql)
 {
@@ -120,22 +112,51 @@ static int create_private(const char *path)
 	return 0;
 }
 
+/* The number a schema file's name starts with: 001-events.sql is 1. */
+static int schema_number(const struct schema_file *f)
+{
+	return (int)strtol(f->name, NULL, 10);
+}
+
+int store_schema_version(void)
+{
+	int v = 0;
+
+	for (int i = 0; schema_files[i].name; i++)
+		if (schema_number(&schema_files[i]) > v)
+			v = schema_number(&schema_files[i]);
+	return v;
+}
+
+/*
+ * Applies, in order, each schema file numbered above the store's
+ * user_version, each in its own transaction that also sets user_version to
+ * the file's number.
+ */
 static int migrate(sqlite3 *db, const char *path)
 {
 	int have = (int)store_int(db, "PRAGMA user_version", 0);
-	int want = store_schema_version();
 
-	if (have > want)
+	if (have > store_schema_version())
 		return error("store '%s' has schema version %d; this trailsift knows up to %d "
-			     "(upgrade trailsift)", path, have, want);
-	for (int v = have; v < want; v++) {
+			     "(upgrade trailsift)", path, have, store_schema_version());
+	for (int i = 0; schema_files[i].name; i++) {
+		int v = schema_number(&schema_files[i]);
 		char pragma[64];
 
-		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v + 1);
+		if (v <= have)
+			continue;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", v);
 		if (store_exec(db, "BEGIN IMMEDIATE"))
 			return -1;
-		if (store_exec(db, schema_files[v].sql) || store_exec(db, pragma)) {
-			error("store '%s': applying %s failed", path, schema_files[v].name);
+		/* another process may have migrated while we waited for the lock */
+		if (store_int(db, "PRAGMA user_version", 0) >= v) {
+			if (store_exec(db, "COMMIT"))
+				return -1;
+			continue;
+		}
+		if (store_exec(db, schema_files[i].sql) || store_exec(db, pragma)) {
+			error("store '%s': applying %s failed", path, schema_files[i].name);
 			store_exec(db, "ROLLBACK");
 			return -1;
 		}

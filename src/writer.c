@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "idset.h"
 #include "msg.h"
 #include "queue.h"
 #include "store.h"
@@ -34,6 +35,8 @@ struct writer {
 	sqlite3_stmt *insert_event;
 	sqlite3_stmt *insert_raw;
 	sqlite3_stmt *upsert_source;
+	int bulk;                /* no unique key in the store: `seen` stands in for it */
+	struct idset seen;       /* eventIDs stored by this bulk load */
 	int in_txn;              /* a BEGIN is open */
 	int in_source;           /* a SAVEPOINT is open */
 	size_t txn_bytes;        /* raw bytes inserted in this transaction */
@@ -103,6 +106,9 @@ static int insert_row(struct writer *w, const struct rowset *rs, const struct ro
 	sqlite3_stmt *st = w->insert_event;
 	int col = 1;
 
+	if (w->bulk && !idset_add(&w->seen, rs->arena.data + r->off[RF_EVENT_ID],
+				  (size_t)r->len[RF_EVENT_ID]))
+		return 0; /* stored earlier in this load: the first one stays */
 	for (int f = 0; f < RF_COUNT; f++) {
 		if (!record_columns[f])
 			continue;
@@ -275,11 +281,13 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-struct writer *writer_start(sqlite3 *db, long long run_id, int pool)
+struct writer *writer_start(sqlite3 *db, long long run_id, int pool, int bulk)
 {
 	struct writer *w = xcalloc(1, sizeof(*w));
 
 	w->db = db;
+	w->bulk = bulk;
+	idset_init(&w->seen);
 	w->run_id = run_id;
 	w->pool_size = pool;
 	queue_init(&w->work, (size_t)pool + 64);
@@ -357,6 +365,7 @@ int writer_finish(struct writer *w, long long *inserted)
 		rowset_free(queue_pop(&w->pool));
 	queue_release(&w->work);
 	queue_release(&w->pool);
+	idset_release(&w->seen);
 	failed = atomic_load(&w->failed);
 	if (inserted)
 		*inserted = atomic_load(&w->inserted);

@@ -40,9 +40,11 @@ struct writer;
 /*
  * Starts the writer thread on db, an open read-write store that the thread
  * owns until writer_finish(). run_id is stamped on the sources rows. Row
- * sets come from, and go back to, a pool of `pool` sets.
+ * sets come from, and go back to, a pool of `pool` sets. With bulk, the
+ * store has no unique eventID index (a bulk load builds it at the end) and
+ * the writer keeps the set of eventIDs itself (idset.h).
  */
-struct writer *writer_start(sqlite3 *db, long long run_id, int pool);
+struct writer *writer_start(sqlite3 *db, long long run_id, int pool, int bulk);
 
 /* Takes an empty row set from the pool, waiting while all are in use. */
 struct rowset *writer_get_rowset(struct writer *w);

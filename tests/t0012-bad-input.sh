@@ -135,6 +135,12 @@ for name, tag, k, change, pattern in [
     put(name, gz(d))
     exp(name, pattern, at, at, tag)
 
+# a LookupEvents page whose CloudTrailEvent is an object, not the record's JSON text
+lk = {"Events": [{"EventId": "t12-lkobj-00000", "EventName": "CreateSnapshot",
+                  "CloudTrailEvent": recs("lkobj", 1)[0]}]}
+put("lkobj.json", json.dumps(lk).encode())
+exp("lkobj.json", r"(event|record) 1.*CloudTrailEvent.*(not a string|is an object)", tag="lkobj")
+
 put("recobj.json.gz", gz(('{"Records":' + enc(recs("recobj", 1)[0]) + "}").encode()))
 exp("recobj.json.gz", r"byte [0-9]+: 'Records' is not an array", 11, 12, "recobj")
 

@@ -49,6 +49,10 @@ DB=$STORE
 same "the reference store holds every event once" \
 	"$(python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True).execute("SELECT count(*) FROM events").fetchone()[0])' "$REF")" \
 	"$EVENTS"
+same "in the reference, the two redelivered copies insert no event" \
+	"$(python3 -c 'import sqlite3,sys; print(sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True).execute("SELECT count(*), sum(inserted) FROM sources WHERE path IN (?, ?)", sys.argv[2:]).fetchone())' \
+		"$REF" "$(realpath "${first%.json.gz}x.json.gz")" "$(realpath "$last/zzzz-redelivered.json.gz")")" \
+	"(2, 0)"
 
 # ---- kill -9 rounds at random delays, some very early, then resume ----
 # random delays spread over the length of a clean run (the reference took
@@ -89,7 +93,10 @@ cp "$T/err" "$T/final.err"
 contains "the resumed run finishes" "$T/final.err" "^trailsift: ingest: .* 0 failed"
 
 # ---- the final store against the reference ----
-python3 - "$DB" "$REF" > "$T/cmp" <<'PY'
+# compare_with_ref: writes "ids ...", "raw ..." and "sources ..." lines
+# comparing $DB with the reference store into $T/cmp
+compare_with_ref() {
+	python3 - "$DB" "$REF" > "$T/cmp" <<'PY'
 import hashlib, sqlite3, sys
 
 def con(p):
@@ -120,6 +127,8 @@ gs, rs = sources(got), sources(ref)
 print("sources %s" % ("same" if gs == rs else "differ: %d rows (want %d), first difference %r" % (
     len(gs), len(rs), next(((a, b) for a, b in zip(gs, rs) if a != b), None))))
 PY
+}
+compare_with_ref
 same "the same set of eventIDs as the clean reference" "$(sed -n 's/^ids //p' "$T/cmp")" same
 same "every event's origin and raw text equal the reference's" "$(sed -n 's/^raw //p' "$T/cmp")" same
 same "the sources rows equal the reference's (path, size, sha256, records, inserted, status)" \
@@ -149,6 +158,52 @@ if grep -Eq 'ERROR: AddressSanitizer|runtime error:|ERROR: LeakSanitizer' "$T/bg
 else
 	ok "no sanitizer report from the interrupted runs"
 fi
+
+# ---- a bulk load killed right after a commit that holds a redelivered file ----
+# The export is followed by a FIFO whose writer never writes: when the
+# ingest opens it, every export file has ended, so the first transaction
+# (the first file and its adjacent copy, and more, past 48 MiB) is committed
+# and the rest is not. kill -9 there, deterministically. Readers must see
+# the last commit as a store with unique eventIDs, and the resume must end
+# exactly like the reference.
+DB="$T/dup.db"
+mkfifo "$T/fifo2"
+"$TS" --db "$DB" ingest --quiet "$T/export" "$T/fifo2" 2>> "$T/bg.err" &
+ipid=$!
+python3 -c '
+import sys, time
+f = open(sys.argv[1], "w")      # returns when the ingest opens the FIFO
+open(sys.argv[2], "w").close()
+time.sleep(100)' "$T/fifo2" "$T/fifo2.opened" 2>/dev/null &
+fpid=$!
+bg="$ipid $fpid"
+i=0
+while [ ! -e "$T/fifo2.opened" ] && [ $i -lt 1200 ] && kill -0 "$ipid" 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill -9 "$ipid" 2>/dev/null
+cleanup
+check "the ingest reached the FIFO after every export file (test setup)" test -e "$T/fifo2.opened"
+copy="${first%.json.gz}x.json.gz"
+ts query --format csv "SELECT count(*) - count(DISTINCT event_id) AS dups FROM events" \
+	> "$T/out" 2> "$T/err"
+same "after the kill, query reads the store (exit 0)" "$?" 0
+same "after the kill, the store as readers see it has no duplicate eventIDs" "$(tail -n 1 "$T/out")" 0
+ts query --format csv "SELECT inserted FROM sources WHERE path = '$(realpath "$copy")'" \
+	> "$T/out" 2> "$T/err"
+same "after the kill, the redelivered copy is not counted as inserting events" "$(tail -n 1 "$T/out")" 0
+run_ts 0 ingest "$T/export"
+compare_with_ref
+same "resumed after the kill: the same eventIDs as the reference" "$(sed -n 's/^ids //p' "$T/cmp")" same
+same "resumed after the kill: origin and raw equal the reference's" "$(sed -n 's/^raw //p' "$T/cmp")" same
+same "resumed after the kill: sources rows equal the reference's" \
+	"$(sed -n 's/^sources //p' "$T/cmp")" same
+same "resumed after the kill: no duplicate eventIDs" \
+	"$(sql "SELECT count(*) - count(DISTINCT event_id) FROM events")" 0
+same "resumed after the kill: every index exists" \
+	"$(sql "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name IN ('events_event_id',
+		'events_time', 'events_source_name', 'events_error', 'events_principal')")" 5
 
 # ---- a store left with a hot journal by a killed ingest ----
 # One source that is fed through a FIFO and never ends keeps the write

@@ -115,3 +115,57 @@ done
 run_ts 0 query --format csv "SELECT count(*) AS n FROM events"
 same "a SELECT still works and sees every event" "$(tail -n 1 "$T/out")" "$count0"
 same "the store file is still mode 0600 at the end" "$(stat -c %a "$DB")" 600
+
+# ---- a query started while an ingest creates the store ----
+# Both find a new, empty store and set up its schema. To make the
+# interleaving deterministic, another connection holds the write lock of
+# the empty store file (as the ingest that created it would, a moment
+# later) until both processes wait for it in SQLite's busy handler (their
+# main thread sleeps in nanosleep); then it lets go. Each must then see the
+# schema the other one made, not apply it a second time.
+DB="$T/race.db"
+(umask 077 && : > "$DB")
+python3 -c '
+import os, sqlite3, sys, time
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+con.execute("BEGIN IMMEDIATE")
+open(sys.argv[2] + ".locked", "w").close()
+deadline = time.time() + 100
+while not os.path.exists(sys.argv[2]) and time.time() < deadline:
+    time.sleep(0.05)
+con.execute("ROLLBACK")
+con.close()' "$DB" "$T/race.release" &
+lpid=$!
+bg=$lpid
+i=0
+while [ ! -e "$T/race.release.locked" ] && [ $i -lt 400 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+"$TS" --db "$DB" ingest --quiet "$FIX/formats/records.json" > /dev/null 2> "$T/race.ingest.err" &
+ipid=$!
+"$TS" --db "$DB" query --format csv "SELECT count(*) AS n FROM events" > "$T/race.out" 2> "$T/race.query.err" &
+qpid=$!
+bg="$lpid $ipid $qpid"
+i=0
+while [ $i -lt 400 ]; do
+	case "$(cat "/proc/$ipid/wchan" 2>/dev/null) $(cat "/proc/$qpid/wchan" 2>/dev/null)" in
+	*nanosleep*" "*nanosleep*) break ;;
+	esac
+	sleep 0.05
+	i=$((i + 1))
+done
+touch "$T/race.release"
+wait "$ipid"
+ist=$?
+wait "$qpid"
+qst=$?
+wait "$lpid"
+bg=""
+same "an ingest creating the store and a query started with it both exit 0" \
+	"ingest $ist, query $qst" "ingest 0, query 0"
+[ "$ist" -eq 0 ] || sed 's/^/#   ingest: /' "$T/race.ingest.err" | head -3
+[ "$qst" -eq 0 ] || sed 's/^/#   query: /' "$T/race.query.err" | head -3
+same "the store they made passes integrity_check" "$(sql "PRAGMA integrity_check")" ok
+run_ts 0 ingest "$FIX/formats/records.json"
+same "the store they made takes the events" "$(sql "SELECT count(*) FROM events")" 5

@@ -1,0 +1,319 @@
+/*
+ * http.c - libcurl requests; see http.h.
+ */
+#include "http.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <curl/curl.h>
+#include <openssl/crypto.h>
+
+#include "msg.h"
+
+#define DEFAULT_CONNECT_TIMEOUT_MS 10000L
+#define DEFAULT_TIMEOUT_MS 30000L
+
+int http_global_init(void)
+{
+	return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -1;
+}
+
+void http_global_cleanup(void)
+{
+	curl_global_cleanup();
+}
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct http *h = arg;
+
+	if (buf_add(&h->body, p, size * n))
+		return 0; /* past HTTP_MAX_BODY: curl fails with CURLE_WRITE_ERROR */
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	static const char name[] = "x-amzn-errortype:";
+	struct http *h = arg;
+	size_t len = size * n;
+
+	if (len > sizeof(name) - 1 && !strncasecmp(p, name, sizeof(name) - 1)) {
+		const char *v = p + sizeof(name) - 1;
+		size_t vl = len - (sizeof(name) - 1);
+
+		while (vl && (*v == ' ' || *v == '\t')) {
+			v++;
+			vl--;
+		}
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+			vl--;
+		if (vl >= sizeof(h->error_type))
+			vl = sizeof(h->error_type) - 1;
+		memcpy(h->error_type, v, vl);
+		h->error_type[vl] = '\0';
+	}
+	return len;
+}
+
+static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct http *h = arg;
+
+	(void)dltotal; (void)dlnow; (void)ultotal; (void)ulnow;
+	return h->opts.stop && atomic_load(h->opts.stop) ? 1 : 0;
+}
+
+int http_init(struct http *h, const struct http_opts *o)
+{
+	CURL *c;
+
+	memset(h, 0, sizeof(*h));
+	h->opts = *o;
+	if (!h->opts.connect_timeout_ms)
+		h->opts.connect_timeout_ms = DEFAULT_CONNECT_TIMEOUT_MS;
+	if (!h->opts.timeout_ms)
+		h->opts.timeout_ms = DEFAULT_TIMEOUT_MS;
+	buf_init(&h->body, HTTP_MAX_BODY);
+	c = curl_easy_init();
+	if (!c) {
+		snprintf(h->error, sizeof(h->error), "cannot initialise libcurl");
+		return -1;
+	}
+	h->curl = c;
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, h->opts.connect_timeout_ms);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, h->opts.timeout_ms);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "trailsift/" TRAILSIFT_VERSION);
+	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* whatever libcurl can inflate */
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	/* verification stays on (libcurl's default); only the trust anchors can change */
+	if (h->opts.ca_bundle)
+		curl_easy_setopt(c, CURLOPT_CAINFO, h->opts.ca_bundle);
+	if (h->opts.no_proxy)
+		curl_easy_setopt(c, CURLOPT_PROXY, "");
+	return 0;
+}
+
+void http_release(struct http *h)
+{
+	if (h->curl)
+		curl_easy_cleanup(h->curl);
+	h->curl = NULL;
+	http_wipe_body(h);
+	buf_release(&h->body);
+}
+
+void http_wipe_body(struct http *h)
+{
+	if (h->body.cap)
+		OPENSSL_cleanse(h->body.data, h->body.cap);
+	buf_reset(&h->body);
+}
+
+static void free_headers(struct curl_slist *list)
+{
+	for (struct curl_slist *l = list; l; l = l->next)
+		if (l->data)
+			OPENSSL_cleanse(l->data, strlen(l->data));
+	curl_slist_free_all(list);
+}
+
+/* Whether a failure to get an answer may go away by itself. */
+static int transient(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_PROXY:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int http_request(struct http *h, const char *method, const char *url,
+		 const struct http_header *headers, size_t n, const void *body, size_t len)
+{
+	char errbuf[CURL_ERROR_SIZE];
+	struct curl_slist *list = NULL;
+	struct buf line;
+	CURL *c = h->curl;
+	CURLcode rc;
+	int result;
+
+	h->status = 0;
+	h->error[0] = '\0';
+	h->error_type[0] = '\0';
+	http_wipe_body(h);
+	errbuf[0] = '\0';
+	buf_init(&line, 1u << 20);
+	for (size_t i = 0; i < n; i++) {
+		struct curl_slist *next;
+
+		buf_reset(&line);
+		if (buf_addf(&line, "%s: %s", headers[i].name, headers[i].value)) {
+			snprintf(h->error, sizeof(h->error), "header %s is too long", headers[i].name);
+			free_headers(list);
+			return HTTP_FATAL;
+		}
+		next = curl_slist_append(list, line.data);
+		if (!next) {
+			snprintf(h->error, sizeof(h->error), "out of memory");
+			free_headers(list);
+			return HTTP_FATAL;
+		}
+		list = next;
+	}
+	if (line.cap)
+		OPENSSL_cleanse(line.data, line.cap);
+	buf_release(&line);
+	list = curl_slist_append(list, "Expect:");
+
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	if (!strcmp(method, "GET")) {
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
+		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+	} else {
+		curl_easy_setopt(c, CURLOPT_POST, 1L);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, strcmp(method, "POST") ? method : NULL);
+	}
+	rc = curl_easy_perform(c);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+	free_headers(list);
+
+	if (rc == CURLE_OK) {
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &h->status);
+		return HTTP_ANSWERED;
+	}
+	if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		snprintf(h->error, sizeof(h->error), "interrupted");
+		return HTTP_ABORTED;
+	}
+	if (rc == CURLE_WRITE_ERROR) {
+		snprintf(h->error, sizeof(h->error), "the answer is larger than %u bytes", HTTP_MAX_BODY);
+		return HTTP_RETRYABLE;
+	}
+	result = transient(rc) ? HTTP_RETRYABLE : HTTP_FATAL;
+	snprintf(h->error, sizeof(h->error), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+		snprintf(h->error + strlen(h->error), sizeof(h->error) - strlen(h->error),
+			 " (the server's TLS certificate is not trusted: give its CA with --ca-bundle"
+			 " or AWS_CA_BUNDLE)");
+	return result;
+}
+
+int http_url_split(const char *url, char *host, size_t hostlen, char *path, size_t pathlen,
+		   char *err, size_t errlen)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *h = NULL, *port = NULL, *p = NULL, *user = NULL, *query = NULL,
+	     *frag = NULL;
+	int rc = -1, n;
+
+	if (!u) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		snprintf(err, errlen, "'%s' is not a URL", url);
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	curl_url_get(u, CURLUPART_HOST, &h, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	curl_url_get(u, CURLUPART_PATH, &p, 0);
+	curl_url_get(u, CURLUPART_USER, &user, 0);
+	curl_url_get(u, CURLUPART_QUERY, &query, 0);
+	curl_url_get(u, CURLUPART_FRAGMENT, &frag, 0);
+	if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		snprintf(err, errlen, "'%s': only http:// and https:// URLs are supported", url);
+		goto out;
+	}
+	if (!h || !*h || user || query || frag) {
+		snprintf(err, errlen, "'%s': want scheme://host[:port][/path], no user, query or fragment",
+			 url);
+		goto out;
+	}
+	/* CURLUPART_PORT is only set when the URL names a port; the default is not sent */
+	if (port && !(!strcmp(scheme, "http") && !strcmp(port, "80")) &&
+	    !(!strcmp(scheme, "https") && !strcmp(port, "443")))
+		n = snprintf(host, hostlen, "%s:%s", h, port);
+	else
+		n = snprintf(host, hostlen, "%s", h);
+	if (n < 0 || (size_t)n >= hostlen) {
+		snprintf(err, errlen, "'%s': host name too long", url);
+		goto out;
+	}
+	n = snprintf(path, pathlen, "%s", p && *p ? p : "/");
+	if (n < 0 || (size_t)n >= pathlen) {
+		snprintf(err, errlen, "'%s': path too long", url);
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_free(scheme);
+	curl_free(h);
+	curl_free(port);
+	curl_free(p);
+	curl_free(user);
+	curl_free(query);
+	curl_free(frag);
+	curl_url_cleanup(u);
+	return rc;
+}
+
+int http_url_is_loopback(const char *url)
+{
+	CURLU *u = curl_url();
+	char *h = NULL;
+	int yes = 0;
+
+	if (!u)
+		return 0;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &h, 0) == CURLUE_OK && h)
+{
+		struct in_addr a;
+
+		if (!strcmp(h, "localhost") || !strcmp(h, "[::1]"))
+			yes = 1;
+		else if (inet_pton(AF_INET, h, &a) == 1)
+			yes = (ntohl(a.s_addr) >> 24) == 127;
+	}
+	curl_free(h);
+	curl_url_cleanup(u);
+	return yes;
+}

@@ -1,0 +1,165 @@
+/*
+ * service_quota.c - rule service-quota: quota and capacity errors.
+ *
+ * The `quota` error class (InstanceLimitExceeded, VcpuLimitExceeded,
+ * SnapshotLimitExceeded, VolumeLimitExceeded, MaxIOPSLimitExceeded,
+ * ResourceLimitExceeded, LimitExceededException,
+ * ServiceQuotaExceededException, ...) and the `capacity` class
+ * (InsufficientInstanceCapacity and its kin), one finding per account,
+ * region, principal, API and error. A throttle (RequestLimitExceeded) is not
+ * a quota error: the taxonomy puts it in `throttled`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jsonw.h"
+#include "mgn.h"
+#include "msg.h"
+#include "rules.h"
+
+/* What each limit is and what raises it; anything else gets the generic text. */
+static const struct limit {
+	const char *code;     /* error_base */
+	const char *what;
+} limits[] = {
+	{ "VcpuLimitExceeded", "the On-Demand vCPU quota of the instance family in this Region (Service Quotas: Amazon EC2, Running On-Demand instances)" },
+	{ "InstanceLimitExceeded", "the On-Demand instance limit for this instance type in this Region" },
+	{ "SnapshotLimitExceeded", "the EBS snapshots-per-Region quota (Service Quotas: Amazon EBS, Snapshots per Region)" },
+	{ "VolumeLimitExceeded", "the EBS storage quota for this volume type in this Region (Service Quotas: Amazon EBS)" },
+	{ "MaxIOPSLimitExceeded", "the provisioned IOPS quota for io1/io2 volumes in this Region" },
+	{ "AddressLimitExceeded", "the Elastic IP addresses quota in this Region" },
+	{ "SecurityGroupLimitExceeded", "the security groups per VPC quota" },
+	{ "RulesPerSecurityGroupLimitExceeded", "the rules per security group quota" },
+	{ "NetworkInterfaceLimitExceeded", "the network interfaces per Region quota" },
+	{ "TagLimitExceeded", "the 50-tags-per-resource limit" },
+	{ "InsufficientInstanceCapacity", "AWS capacity for this instance type in this Availability Zone (not a quota: try another subnet's AZ or instance type, or retry later)" },
+	{ "InsufficientVolumeCapacity", "AWS capacity for this volume type in this Availability Zone (retry later or use another AZ)" },
+	{ NULL, "a service quota (check Service Quotas for this service and Region)" },
+};
+
+static const char *limit_of(const char *base)
+{
+	const struct limit *l = limits;
+
+	for (; l->code; l++)
+		if (base && !strcmp(base, l->code))
+			break;
+	return l->what;
+}
+
+static int check(struct rule_ctx *rc, const struct event *ev)
+{
+	const char *parts[6];
+	char *key;
+
+	if (!ev->error_class || (strcmp(ev->error_class, "quota") && strcmp(ev->error_class, "capacity")))
+		return RULE_DECLINED;
+	parts[0] = ev->account;
+	parts[1] = ev->aws_region;
+	parts[2] = ev->principal;
+	parts[3] = ev->event_source;
+	parts[4] = ev->event_name;
+	parts[5] = ev->error_base;
+	key = rule_group_key(parts, 6);
+	rule_touch(rc, key);
+	free(key);
+	return RULE_OK;
+}
+
+struct group {
+	struct event_refs refs;
+	int related;
+	char code[80];
+	char cls[16];
+	char sample[300];
+};
+
+static int collect(void *arg, const struct event *ev)
+{
+	struct group *g = arg;
+
+	event_refs_add(&g->refs, ev);
+	g->related |= ev->related;
+	if (!g->code[0] && ev->error_code)
+		snprintf(g->code, sizeof(g->code), "%s", ev->error_code);
+	if (!g->cls[0] && ev->error_class)
+		snprintf(g->cls, sizeof(g->cls), "%s", ev->error_class);
+	if (!g->sample[0] && ev->error_message)
+		snprintf(g->sample, sizeof(g->sample), "%s", ev->error_message);
+	return 0;
+}
+
+static int build(struct rule_ctx *rc, const char *group_key)
+{
+	char *p[6];
+	struct group g;
+	char api[200], summary[600];
+	struct buf b;
+	struct jsonw w;
+	struct finding f;
+	int rc_, quota;
+
+	if (rule_group_split(group_key, p, 6))
+		return -1;
+	memset(&g, 0, sizeof(g));
+	rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class IN ('quota', 'capacity')"
+			      " AND " RULE_ACCOUNT_SQL " = ?1 AND coalesce(aws_region, '') = ?2"
+			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND coalesce(event_source, '') = ?4"
+			      " AND coalesce(event_name, '') = ?5 AND coalesce(error_base, '') = ?6",
+			      (const char *const *)p, 6, collect, &g);
+	if (!rc_ && g.refs.n) {
+		quota = !strcmp(g.cls, "quota");
+		snprintf(api, sizeof(api), "%.*s:%s", (int)strcspn(p[3], "."), p[3], p[4]);
+		snprintf(summary, sizeof(summary), "%s failed %zu time%s with %s for %s: %s", api,
+			 g.refs.n, g.refs.n == 1 ? "" : "s", g.code, arn_short_name(p[2]),
+			 quota ? "a quota is exhausted" : "AWS is out of capacity");
+		buf_init(&b, 1u << 16);
+		jsonw_init(&w, &b);
+		jsonw_object(&w);
+		jsonw_kv_string(&w, "api", api);
+		jsonw_kv_string(&w, "class", g.cls);
+		jsonw_kv_string(&w, "limit", limit_of(p[5]));
+		jsonw_kv_int(&w, "count", (long long)g.refs.n);
+		jsonw_kv_string(&w, "sample_message", g.sample[0] ? g.sample : NULL);
+		jsonw_end_object(&w);
+		memset(&f, 0, sizeof(f));
+		f.key = group_key;
+		f.severity = quota ? (g.related ? SEV_CRITICAL : SEV_HIGH) : (g.related ? SEV_HIGH : SEV_MEDIUM);
+		f.related = g.related;
+		f.account = p[0];
+		f.region = p[1];
+		f.principal = p[2];
+		f.event_source = p[3];
+		f.event_name = p[4];
+		f.error_code = g.code;
+		f.summary = summary;
+		f.details = b.data;
+		f.events = g.refs.v;
+		f.nevents = g.refs.n;
+		rc_ = rule_emit(rc, &f);
+		buf_release(&b);
+	}
+	event_refs_release(&g.refs);
+	for (int i = 0; i < 6; i++)
+		free(p[i]);
+	return rc_;
+}
+
+const struct rule rule_service_quota = {
+	.version = RULE_V1,
+	.id = "service-quota",
+	.title = "Service quota and capacity errors",
+	.severity = SEV_HIGH,
+	.description = "Calls that failed because a quota is exhausted (InstanceLimitExceeded,"
+		" VcpuLimitExceeded, SnapshotLimitExceeded, VolumeLimitExceeded, MaxIOPSLimitExceeded,"
+		" ResourceLimitExceeded, LimitExceededException, ServiceQuotaExceededException, ...) or"
+		" AWS lacked capacity (InsufficientInstanceCapacity, ...), one finding per account,"
+		" region, principal, API and error. Throttling is not a quota error (see api-throttling).",
+	.advice = "Raise the quota in Service Quotas (or delete unused snapshots, volumes and"
+		" instances); for capacity errors choose another Availability Zone (staging subnet)"
+		" or instance type for the replication or conversion server.",
+	.check = check,
+	.build = build,
+};
