@@ -73,7 +73,8 @@ deps:
 	@sh .ci/deps.sh
 
 # The test build: warnings are errors, sanitizers on, its own object directory.
-test: deps
+test:
+	@sh .ci/deps.sh test
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined WERROR=-Werror build/san/trailsift unit-bins
 	@TRAILSIFT_BIN=$(CURDIR)/build/san/trailsift UNIT_DIR=$(CURDIR)/build/san/tests sh tests/run.sh
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Makes sure the build's Debian packages are present. As root it installs what
 # pkg-config cannot find; otherwise it prints the one apt command to run.
+# `deps.sh test` adds what the tests need beyond the build (Chromium).
 set -u
 missing=""
 need() { # need PKG-CONFIG-NAME DEBIAN-PACKAGE
@@ -20,6 +21,10 @@ else
 	missing="$missing libcurl4-openssl-dev libyajl-dev zlib1g-dev libsqlite3-dev libssl-dev libutf8proc-dev"
 fi
 command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+# the test suite also renders the HTML report in a real browser
+if [ "${1:-}" = test ]; then
+	command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+fi
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
 	echo "deps: installing$missing" >&2

@@ -28,6 +28,8 @@ static const struct cmd commands[] = {
 	{ "scan", cmd_scan, CMD_STORE_RW, "run the rules over new events and record findings" },
 	{ "findings", cmd_findings, CMD_STORE_RO, "print the findings (text, JSON Lines, CSV)" },
 	{ "rules", cmd_rules, 0, "list the rules with ids, severities and descriptions" },
+	{ "report", cmd_report, CMD_STORE_RO, "the diagnosis: why is replication stuck (text, json, html)" },
+	{ "audit", cmd_audit, CMD_STORE_RW, "for cron: ingest, scan, print what is new; exit 3 on findings" },
 };
 
 static const char usage[] =

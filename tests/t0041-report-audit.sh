@@ -1,0 +1,92 @@
+# findings, report and audit end to end on the sample export: formats,
+# filters, exit codes, the lock, and the HTML report in a real browser.
+. "$(dirname "$0")/lib.sh"
+
+# audit: ingest + scan + what is new; exit 3 at the threshold, then 0
+run_ts 3 audit "$FIX/sample"
+contains "audit prints the new findings" "$T/out" "ec2:CreateSnapshot denied 15 times"
+contains "audit's summary line" "$T/err" "audit: 19 files read \(895 new events\), 0 failed; 895 events scanned; 14 new or changed findings, some at or above high"
+run_ts 0 audit "$FIX/sample"
+same "a second audit prints nothing new" "$(cat "$T/out")" ""
+contains "its summary says so" "$T/err" "0 new or changed findings, none at or above high"
+python3 "$ROOT/tests/mkevents.py" "$T/more.json" \
+	'{"who": "mgn-slr", "eventName": "DescribeSnapshots", "errorCode": "Client.RequestLimitExceeded", "t": "2026-11-06T00:00:00Z"}'
+run_ts 0 audit --fail-on critical --format json "$T/more.json"
+same "audit: only the new burst, as JSON Lines, below the critical threshold: exit 0" \
+	"$(python3 -c 'import json,sys; print([(f["rule"], f["severity"]) for f in map(json.loads, open(sys.argv[1]))])' "$T/out")" \
+	"[('api-throttling', 'high')]"
+run_ts 2 audit --fail-on urgent
+run_ts 1 audit "$T/no-such-file.json"
+contains "an input that fails makes the audit exit 1" "$T/err" "no-such-file.json"
+
+# the lock: a second audit waits, then gives up with a clear message
+python3 -c '
+import fcntl, sys, time
+f = open(sys.argv[1], "a"); fcntl.flock(f, fcntl.LOCK_EX); open(sys.argv[2], "w").close(); time.sleep(15)' \
+	"$DB.lock" "$T/locked" &
+holder=$!
+while [ ! -e "$T/locked" ]; do sleep 0.1; done
+run_ts 1 audit
+contains "a second audit names the lock" "$T/err" "another audit of '.*' is still running"
+kill $holder 2>/dev/null; wait $holder 2>/dev/null
+
+# findings: formats and filters
+run_ts 0 findings --format json
+python3 - "$T/out" <<'PY' > "$T/check"
+import json, sys
+need = ["rule", "severity", "event_id", "event_ids", "first_time", "last_time", "account", "region",
+        "principal", "event_source", "event_name", "error_code", "related", "summary", "details"]
+rows = [json.loads(l) for l in open(sys.argv[1])]
+ok = rows and all(all(k in r for k in need) and isinstance(r["event_ids"], list)
+                  and isinstance(r["details"], dict) and isinstance(r["related"], bool)
+                  and r["event_id"] == r["event_ids"][0] for r in rows)
+print("ok" if ok else "bad")
+PY
+same "findings --format json: every documented field, typed" "$(cat "$T/check")" "ok"
+run_ts 0 findings --rule service-quota --format csv
+same "findings --rule: only that rule (csv)" "$(tail -n +2 "$T/out" | cut -d, -f1 | sort -u)" "service-quota"
+run_ts 0 findings --min-severity critical --format json
+same "findings --min-severity critical" \
+	"$(python3 -c 'import json,sys; print(sorted({json.loads(l)["severity"] for l in open(sys.argv[1])}))' "$T/out")" "['critical']"
+run_ts 0 findings --since 2026-11-05T12:00:00Z --format json
+same "findings --since keeps findings whose last event is after it" \
+	"$(python3 -c 'import json,sys; print(all(json.loads(l)["last_time"] >= "2026-11-05T12:00:00Z" for l in open(sys.argv[1])))' "$T/out")" "True"
+run_ts 2 findings --rule no-such-rule
+run_ts 2 findings --min-severity loud
+
+# report: text names the causes and the fix; json parses; html renders
+run_ts 0 report
+contains "report: the verdict for the stuck account" "$T/out" "The evidence points to: Missing EC2 permissions, Service quotas and capacity, EC2 API throttling, Replication settings and staging-area tags"
+contains "report: the policy statement to add" "$T/out" '"Action":\["ec2:CreateSnapshot","ec2:CreateTags"\]'
+contains "report: the healthy DRS account shows no cause" "$T/out" "none of the causes CloudTrail can show"
+contains "report: who changed the settings" "$T/out" "maria.santos@example.com \(AWSReservedSSO_AdministratorAccess_"
+contains "report: what CloudTrail cannot show, with commands" "$T/out" "dig \+short ec2.us-east-1.amazonaws.com"
+run_ts 0 report --format json
+same "report --format json parses, two areas" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["areas"]), [c["id"] for c in d["areas"][0]["causes"] if c["evident"]])' "$T/out")" \
+	"2 ['permissions', 'quotas', 'throttling', 'settings']"
+run_ts 0 report --since 2026-11-05T12:00:00Z --format json
+same "report --since leaves out older findings" \
+	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted({f["last_time"] >= "2026-11-05T12:00:00Z" for a in d["areas"] for c in a["causes"] for f in c["findings"]}))' "$T/out")" "[True]"
+run_ts 0 report --format html
+cp "$T/out" "$T/report.html"
+if grep -Eq '<script|src="http|href="http|@import|url\(' "$T/report.html"; then
+	fail "the HTML report loads nothing from the network and runs no script"
+else
+	ok "the HTML report loads nothing from the network and runs no script"
+fi
+if command -v chromium >/dev/null 2>&1; then
+	timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$T/chromium" --enable-logging=stderr --v=0 \
+		--dump-dom "file://$T/report.html" > "$T/dom" 2> "$T/chromium.log"
+	contains "Chromium renders the report" "$T/dom" "The evidence points to:"
+	contains "the timeline chart is in the page" "$T/dom" "<svg"
+	if grep -q "CONSOLE" "$T/chromium.log"; then
+		fail "no console messages in Chromium"; grep CONSOLE "$T/chromium.log" | head -3
+	else
+		ok "no console messages in Chromium"
+	fi
+else
+	fail "Chromium is installed for the HTML test (make test installs it)"
+fi
