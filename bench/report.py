@@ -202,8 +202,9 @@ def table(a):
         wcell = "%.2f" % wall
         if len(walls) > 1:
             wcell += " (%.2f-%.2f)" % (min(walls), max(walls))
-        print("| %s | %s | %s | %.0f | %s | %s | %s | %s |" % (
-            label, wcell, fmt_int(eps), ub / 1e6 / wall if wall > 0 else 0, rss, store, loaded, check))
+        print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            label, wcell, fmt_int(eps) if wall > 0 else "-", "%.0f" % (ub / 1e6 / wall) if wall > 0 else "-",
+            rss, store, loaded, check))
     print()
     reps = max(len(r.get("walls") or []) for r in results.values())
     print("events/s and MB/s use wall time%s; MB/s counts uncompressed JSON (10^6 B); "

@@ -71,8 +71,16 @@ int aws_endpoint_init(struct aws_endpoint *ep, const char *service, const char *
 		snprintf(err, errlen, "endpoint URL too long");
 		return -1;
 	}
-	return http_url_split(ep->url, ep->host, sizeof(ep->host), ep->path, sizeof(ep->path), err,
-			      errlen);
+	if (http_url_split(ep->url, ep->host, sizeof(ep->host), ep->path, sizeof(ep->path), err,
+			   errlen))
+		return -1;
+	/* STS answers carry secret keys; requests carry session tokens */
+	if (!strncmp(ep->url, "http://", 7) && !http_url_is_loopback(ep->url)) {
+		snprintf(err, errlen, "'%s': plain http is only allowed to a loopback address (the"
+			 " traffic holds credentials); use https", ep->url);
+		return -1;
+	}
+	return 0;
 }
 
 const char *aws_endpoint_from_env(const char *env_name)

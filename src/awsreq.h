@@ -48,7 +48,9 @@ struct aws_endpoint {
  * Sets up the endpoint of service in region: override when given (an
  * --endpoint-url or AWS_ENDPOINT_URL_<SERVICE>), else
  * https://<service>.<region>.amazonaws.com (amazonaws.com.cn in China).
- * Returns 0, or -1 with the reason in err (a bad URL or region).
+ * Plain http is refused except to a loopback address (a test endpoint):
+ * requests carry session tokens and STS answers secret keys. Returns 0, or
+ * -1 with the reason in err (a bad URL or region).
  */
 int aws_endpoint_init(struct aws_endpoint *ep, const char *service, const char *region,
 		      const char *override, char *err, size_t errlen);

@@ -29,6 +29,7 @@ struct ctx {
 };
 
 int cmd_ingest(int argc, char **argv, struct ctx *ctx);
+int cmd_pull(int argc, char **argv, struct ctx *ctx);
 int cmd_query(int argc, char **argv, struct ctx *ctx);
 int cmd_stats(int argc, char **argv, struct ctx *ctx);
 int cmd_scan(int argc, char **argv, struct ctx *ctx);
@@ -36,6 +37,7 @@ int cmd_findings(int argc, char **argv, struct ctx *ctx);
 int cmd_rules(int argc, char **argv, struct ctx *ctx);
 int cmd_audit(int argc, char **argv, struct ctx *ctx);
 int cmd_report(int argc, char **argv, struct ctx *ctx);
+int cmd_timeline(int argc, char **argv, struct ctx *ctx);
 
 /* Opens ctx's store; prints the error and returns NULL on failure. */
 sqlite3 *cmd_open_store(struct ctx *ctx, enum store_mode mode);

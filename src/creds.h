@@ -59,12 +59,17 @@ const char *creds_profile_region(const struct creds *c);
 int creds_from_imds(const struct creds *c);
 
 /*
- * Readies c for network calls: HTTP options (CA bundle, stop flag) and the
- * region STS calls are signed for. Call once before creds_get(). 0, or -1
- * with err set.
+ * Readies c for network calls: HTTP options (CA bundle, stop flag). Call
+ * once, before anything below. 0, or -1 with err set.
  */
-int creds_connect(struct creds *c, const struct http_opts *o, const char *sts_region, char *err,
-		  size_t errlen);
+int creds_connect(struct creds *c, const struct http_opts *o, char *err, size_t errlen);
+
+/*
+ * Sets the region STS calls are signed for (and sent to, unless
+ * AWS_ENDPOINT_URL_STS or AWS_ENDPOINT_URL says otherwise). Call before
+ * creds_get() and creds_account(). 0, or -1 with err set.
+ */
+int creds_sts_region(struct creds *c, const char *region, char *err, size_t errlen);
 
 /*
  * Sets *out to a copy of the current credentials, which the caller

@@ -69,6 +69,23 @@ static int on_progress(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off
 	return h->opts.stop && atomic_load(h->opts.stop) ? 1 : 0;
 }
 
+/*
+ * libcurl opens a socket: when the request began on a kept-alive
+ * connection, this is libcurl re-sending it on a fresh one (the old one
+ * died), and the re-sent request must wait for its turn like any other.
+ */
+static int on_sockopt(void *arg, curl_socket_t fd, curlsocktype purpose)
+{
+	struct http *h = arg;
+
+	(void)fd;
+	if (purpose == CURLSOCKTYPE_IPCXN && h->had_conn && !h->resent && h->opts.on_resend) {
+		h->resent = 1;
+		h->opts.on_resend(h->opts.on_resend_arg);
+	}
+	return CURL_SOCKOPT_OK;
+}
+
 int http_init(struct http *h, const struct http_opts *o)
 {
 	CURL *c;
@@ -102,6 +119,8 @@ int http_init(struct http *h, const struct http_opts *o)
 	curl_easy_setopt(c, CURLOPT_XFERINFODATA, h);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(c, CURLOPT_SOCKOPTFUNCTION, on_sockopt);
+	curl_easy_setopt(c, CURLOPT_SOCKOPTDATA, h);
 	/* verification stays on (libcurl's default); only the trust anchors can change */
 	if (h->opts.ca_bundle)
 		curl_easy_setopt(c, CURLOPT_CAINFO, h->opts.ca_bundle);
@@ -208,6 +227,13 @@ int http_request(struct http *h, const char *method, const char *url,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, strcmp(method, "POST") ? method : NULL);
 	}
+	{
+		curl_socket_t fd = CURL_SOCKET_BAD;
+
+		h->had_conn = curl_easy_getinfo(c, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK &&
+			      fd != CURL_SOCKET_BAD;
+		h->resent = 0;
+	}
 	rc = curl_easy_perform(c);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL);
@@ -228,7 +254,10 @@ int http_request(struct http *h, const char *method, const char *url,
 	}
 	result = transient(rc) ? HTTP_RETRYABLE : HTTP_FATAL;
 	snprintf(h->error, sizeof(h->error), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
+	if (rc == CURLE_PEER_FAILED_VERIFICATION && strstr(h->error, "host name"))
+		snprintf(h->error + strlen(h->error), sizeof(h->error) - strlen(h->error),
+			 " (the server's TLS certificate is for another host name)");
+	else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_CACERT_BADFILE)
 		snprintf(h->error + strlen(h->error), sizeof(h->error) - strlen(h->error),
 			 " (the server's TLS certificate is not trusted: give its CA with --ca-bundle"
 			 " or AWS_CA_BUNDLE)");

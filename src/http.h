@@ -31,6 +31,14 @@ struct http_opts {
 	long timeout_ms;            /* for the whole request; 0 means 30 s */
 	int no_proxy;               /* never go through a proxy */
 	atomic_int *stop;           /* when non-zero, a request in flight is abandoned; may be NULL */
+	/*
+	 * Called (once per request) before libcurl opens a new connection in
+	 * place of a kept-alive one it found dead, when it sends the request
+	 * again by itself: the request then reaches the server twice, so the
+	 * caller's pacing must apply. May be NULL.
+	 */
+	void (*on_resend)(void *arg);
+	void *on_resend_arg;
 };
 
 struct http_header {
@@ -53,6 +61,8 @@ struct http {
 	struct buf body;            /* its body, at most HTTP_MAX_BODY bytes */
 	char error_type[128];       /* its x-amzn-ErrorType header, "" when absent */
 	char error[300];            /* why the last request got no answer */
+	int had_conn;               /* the request began on a kept-alive connection */
+	int resent;                 /* on_resend was called for this request */
 };
 
 /* Initialises libcurl; call once, before any thread uses a client. 0 or -1. */

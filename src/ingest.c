@@ -346,7 +346,7 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 	if (bulk) {
 		long long dups = store_ensure_indexes(db);
 
-		if (dups < 0)
+		if (dups < 0 || store_analyze(db, 0))
 			rc = -1;
 		else
 			t->inserted -= dups;

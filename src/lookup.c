@@ -212,6 +212,8 @@ static int scalar(struct parser *p, const unsigned char *s, size_t n, int is_str
 	case F_NONE:
 		break;
 	}
+	if (top(p) == W_EVENTS)
+		return fail(p, "an entry of Events is not an object");
 	if (p->depth == 0)
 		return fail(p, "not a JSON object");
 	return 1;

@@ -23,12 +23,14 @@ struct cmd {
 
 static const struct cmd commands[] = {
 	{ "ingest", cmd_ingest, CMD_STORE_RW, "load CloudTrail files (S3 export, .json.gz, JSON Lines, stdin)" },
+	{ "pull", cmd_pull, CMD_STORE_RW, "read the CloudTrail LookupEvents API (90 days) into the store" },
 	{ "query", cmd_query, CMD_STORE_RO, "run read-only SQL or a named query against the store" },
 	{ "stats", cmd_stats, CMD_STORE_RO, "counts by source, region, account and day; files; runs" },
 	{ "scan", cmd_scan, CMD_STORE_RW, "run the rules over new events and record findings" },
 	{ "findings", cmd_findings, CMD_STORE_RO, "print the findings (text, JSON Lines, CSV)" },
 	{ "rules", cmd_rules, 0, "list the rules with ids, severities and descriptions" },
 	{ "report", cmd_report, CMD_STORE_RO, "the diagnosis: why is replication stuck (text, json, html)" },
+	{ "timeline", cmd_timeline, CMD_STORE_RO, "one source server's events in time order, findings marked" },
 	{ "audit", cmd_audit, CMD_STORE_RW, "for cron: ingest, scan, print what is new; exit 3 on findings" },
 };
 

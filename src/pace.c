@@ -9,7 +9,7 @@
 
 void pace_init(struct pace *p, double rate, double burst, long long now_ns)
 {
-	p->interval_ns = rate > 0 ? (long long)(1e9 / rate) + PACE_GUARD_NS : 0;
+	p->interval_ns = rate > 0 ? (long long)(1e9 * (100 + PACE_GUARD_PERCENT) / 100.0 / rate) : 0;
 	p->burst = burst < 1 ? 1 : burst;
 	p->tokens = p->burst;
 	p->last_ns = now_ns;

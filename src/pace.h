@@ -16,12 +16,13 @@
 #define TRAILSIFT_PACE_H
 
 /*
- * Space added to every interval between two requests. The service counts
- * requests when they arrive, and the network and its own scheduling shift
- * arrivals by some milliseconds; without the guard, three requests sent
- * exactly 500 ms apart can land within one second.
+ * The share (percent) by which the interval between two requests exceeds
+ * 1/rate. The service counts requests when they arrive, and the network
+ * and its own scheduling shift arrivals by some milliseconds; without the
+ * guard, three requests sent exactly 500 ms apart can land within one
+ * second. At rate 2 the interval is 550 ms.
  */
-#define PACE_GUARD_NS 50000000LL
+#define PACE_GUARD_PERCENT 10
 
 struct pace {
 	long long interval_ns;  /* time one token takes to refill (1/rate + guard); 0 = no limit */

@@ -20,6 +20,7 @@
 #include "report_render.h"
 #include "rules.h"
 #include "store.h"
+#include "timeline.h"
 #include "timeparse.h"
 
 /* The causes, each backed by one rule. */
@@ -28,34 +29,48 @@ static const struct cause {
 	const char *rule;
 	const char *title;
 	const char *next_step;
+	enum severity evident_at;    /* the least severity that makes it a cause */
 } causes[] = {
 	{ "permissions", "ec2-access-denied", "Missing EC2 permissions",
 	  "Grant the denied actions to the principals below (the policy statement is ready to"
 	  " paste), or re-attach the AWS managed policy of the MGN/DRS role; where the reason is a"
 	  " service control policy or permissions boundary, change that instead. Then restart"
-	  " replication (mgn retry-data-replication) and watch the errors stop." },
+	  " replication (mgn retry-data-replication) and watch the errors stop.", SEV_LOW },
 	{ "quotas", "service-quota", "Service quotas and capacity",
 	  "Raise the named quota in Service Quotas, or free capacity (old snapshots and"
 	  " volumes); for capacity errors pick another Availability Zone (staging subnet) or"
-	  " replication server instance type." },
+	  " replication server instance type.", SEV_LOW },
 	{ "throttling", "api-throttling", "EC2 API throttling",
 	  "Find the other callers of the throttled APIs in this account and region (query"
 	  " principal-activity, source-timeline) and slow them down; API rate limits are per"
-	  " account and region and shared by every caller." },
+	  " account and region and shared by every caller.", SEV_LOW },
 	{ "settings", "replication-invalid-tags", "Replication settings and staging-area tags",
 	  "Correct the tags in the replication settings and the template (mgn"
 	  " update-replication-configuration --staging-area-tags); read hidden tags with mgn"
-	  " get-replication-configuration." },
+	  " get-replication-configuration.", SEV_LOW },
+	{ "network", "staging-network-change", "Network changes on the staging area's path",
+	  "Restore the egress rule, ACL entry, route, gateway or endpoint setting named above; then"
+	  " test from a replication server: curl -sv https://ec2.REGION.amazonaws.com -o /dev/null"
+	  " (TCP 443 to the endpoint) and, from a source server, nc -vz REPLICATION-SERVER-IP 1500.",
+	  SEV_LOW },
+	{ "backlog", "replication-settings-risk", "Replication settings that slow the backlog",
+	  "Read the current settings (mgn get-replication-configuration --source-server-id s-...);"
+	  " while the backlog flushes set --bandwidth-throttling 0, GP3 staging disks and a larger"
+	  " or dedicated replication server, and check the staging subnet and groups allow TCP 443"
+	  " out and 1500 in. Snapshot progress: aws ec2 describe-snapshots --region REGION"
+	  " --owner-ids self --filters Name=tag-key,Values=AWSApplicationMigrationServiceManaged.",
+	  /* a shared or small server alone is a choice, not why a sync is stuck */
+	  SEV_MEDIUM },
 };
 #define NCAUSES (sizeof(causes) / sizeof(causes[0]))
 
-/* What CloudTrail cannot show, and how to look at it by hand. */
+/*
+ * What CloudTrail cannot show, and how to look at it by hand. Network
+ * changes and backlog settings are rules now; what is left is what no API
+ * call records.
+ */
 static const char *const not_visible[][2] = {
-	{ "Network path from the replication servers to the regional endpoints (TCP 443) and from"
-	  " the source servers to the replication servers (TCP 1500)",
-	  "on a replication server: curl -sv https://ec2.REGION.amazonaws.com -o /dev/null;"
-	  " from a source server: nc -vz REPLICATION-SERVER-IP 1500" },
-	{ "DNS resolution of the AWS endpoints in the staging subnet",
+	{ "DNS answers for the AWS endpoints in the staging subnet",
 	  "from an instance in the staging subnet: dig +short ec2.REGION.amazonaws.com"
 	  " mgn.REGION.amazonaws.com s3.REGION.amazonaws.com" },
 	{ "Proxies and TLS inspection between the servers and AWS",
@@ -67,10 +82,12 @@ static const char *const not_visible[][2] = {
 	{ "The replication agent's own log",
 	  "Linux: /var/lib/aws-replication-agent/agent.log.0; Windows: C:\\Program Files"
 	  " (x86)\\AWS Replication Agent\\agent.log.0" },
-	{ "Snapshot progress of the staging disks",
-	  "aws ec2 describe-snapshots --region REGION --owner-ids self --filters"
-	  " Name=tag-key,Values=AWSApplicationMigrationServiceManaged --query"
-	  " 'Snapshots[].[SnapshotId,State,Progress,StartTime]'" },
+};
+
+struct servers_arg {
+	sqlite3 *db;
+	long long since;
+	struct jsonw *w;
 };
 
 static const char *text_col(sqlite3_stmt *st, int i)
@@ -187,12 +204,12 @@ static int build_cause(struct jsonw *w, sqlite3 *db, const struct cause *c, cons
 	jsonw_kv_int(w, "events", events);
 	jsonw_kv_int(w, "finding_count", n);
 	jsonw_key(w, "evident");
-	jsonw_bool(w, worst > SEV_INFO);
+	jsonw_bool(w, worst >= (int)c->evident_at);
 	jsonw_kv_string(w, "next_step", c->next_step);
 	if (!strcmp(c->id, "permissions"))
 		build_policy(w, db, account, region, since);
 	jsonw_end_object(w);
-	return worst > SEV_INFO;
+	return worst >= (int)c->evident_at;
 }
 
 /*
@@ -304,6 +321,24 @@ static void build_timeline(struct jsonw *w, sqlite3 *db, long long since)
 	jsonw_end_array(w);
 }
 
+static int one_server(void *arg, const char *id)
+{
+	struct servers_arg *a = arg;
+
+	return timeline_build(a->db, id, a->since, a->w);
+}
+
+/* One timeline per source server named by an MGN/DRS call (timeline.h). */
+static void build_servers(struct jsonw *w, sqlite3 *db, long long since)
+{
+	struct servers_arg a = { db, since, w };
+
+	jsonw_key(w, "source_servers");
+	jsonw_array(w);
+	timeline_servers(db, since, one_server, &a);
+	jsonw_end_array(w);
+}
+
 static char *build(sqlite3 *db, const char *store_path, long long since)
 {
 	struct buf b;
@@ -341,6 +376,7 @@ static char *build(sqlite3 *db, const char *store_path, long long since)
 		sqlite3_finalize(st);
 	}
 	jsonw_end_array(&w);
+	build_servers(&w, db, since);
 	build_timeline(&w, db, since);
 	jsonw_key(&w, "not_visible");
 	jsonw_array(&w);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "out.h"
+#include "timeline.h"
 
 static yajl_val get(yajl_val v, const char *key, yajl_type t)
 {
@@ -149,6 +150,7 @@ static void text_cause(FILE *f, yajl_val c, int n)
 void report_render_text(yajl_val doc, FILE *f)
 {
 	yajl_val areas = get(doc, "areas", yajl_t_array);
+	yajl_val servers = get(doc, "source_servers", yajl_t_array);
 	yajl_val nv = get(doc, "not_visible", yajl_t_array);
 
 	fprintf(f, "trailsift diagnosis report: why is MGN/DRS replication stuck?\n");
@@ -207,6 +209,14 @@ void report_render_text(yajl_val doc, FILE *f)
 			}
 		}
 	}
+	if (count(servers)) {
+		fprintf(f, "\nSource servers (events with findings; all events: trailsift timeline"
+			" --source-server ID)\n");
+		for (size_t i = 0; i < count(servers); i++) {
+			fprintf(f, "\n");
+			timeline_render_text(item(servers, i), f, 1);
+		}
+	}
 	fprintf(f, "\nNot visible in CloudTrail: check by hand\n");
 	for (size_t i = 0; i < count(nv); i++) {
 		yajl_val a0 = count(areas) ? item(areas, 0) : NULL;
@@ -241,6 +251,7 @@ static void hx(FILE *f, const char *s)
 static const char *const rule_colors[][2] = {
 	{ "ec2-access-denied", "#c0392b" }, { "service-quota", "#8e44ad" },
 	{ "api-throttling", "#d68910" }, { "replication-invalid-tags", "#2471a3" },
+	{ "staging-network-change", "#117a65" }, { "replication-settings-risk", "#5d6d7e" },
 };
 
 static const char *color_of(const char *rule)
@@ -392,6 +403,74 @@ static const char css[] =
 	"table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2em .5em;"
 	"text-align:left;vertical-align:top;overflow-wrap:anywhere}";
 
+/* An HTML id for a source server: its id with anything but [A-Za-z0-9_-] replaced. */
+static void anchor(FILE *f, const char *id)
+{
+	fputs("server-", f);
+	for (; id && *id; id++)
+		fputc((*id >= 'a' && *id <= 'z') || (*id >= 'A' && *id <= 'Z') || (*id >= '0' && *id <= '9') ||
+		      *id == '-' || *id == '_' ? *id : '_', f);
+}
+
+/* The source servers: links to one anchored timeline each. */
+static void html_servers(yajl_val servers, FILE *f)
+{
+	if (!count(servers))
+		return;
+	fprintf(f, "<h2>Source servers</h2>\n<ul>\n");
+	for (size_t i = 0; i < count(servers); i++) {
+		yajl_val s = item(servers, i);
+
+		fprintf(f, "<li><a href=\"#");
+		anchor(f, str(s, "source_server_id"));
+		fprintf(f, "\">");
+		hx(f, str(s, "source_server_id"));
+		fprintf(f, "</a>: %lld events, %lld findings", num(s, "event_count"), num(s, "findings"));
+		if (str(s, "worst_severity")) {
+			fprintf(f, " <span class=\"sev %s\">", sev_class(str(s, "worst_severity")));
+			hx(f, str(s, "worst_severity"));
+			fprintf(f, "</span>");
+		}
+		fprintf(f, "</li>\n");
+	}
+	fprintf(f, "</ul>\n");
+	for (size_t i = 0; i < count(servers); i++) {
+		yajl_val s = item(servers, i), evs = get(s, "events", yajl_t_array);
+
+		fprintf(f, "<h3 id=\"");
+		anchor(f, str(s, "source_server_id"));
+		fprintf(f, "\">Timeline of ");
+		hx(f, str(s, "source_server_id"));
+		fprintf(f, "</h3>\n<table><tr><th>time</th><th>call</th><th>who</th><th>result</th>"
+			"<th>findings</th></tr>\n");
+		for (size_t j = 0; j < count(evs); j++) {
+			yajl_val e = item(evs, j), fs = get(e, "findings", yajl_t_array);
+
+			fprintf(f, "<tr><td>");
+			hx(f, str(e, "time"));
+			fprintf(f, "</td><td>");
+			hx(f, str(e, "api"));
+			fprintf(f, "</td><td>");
+			hx(f, str(e, "who"));
+			fprintf(f, "</td><td>");
+			hx(f, str(e, "error_code") ? str(e, "error_code") : "ok");
+			fprintf(f, "</td><td>");
+			for (size_t k = 0; k < count(fs); k++) {
+				yajl_val x = item(fs, k);
+
+				fprintf(f, "%s<span class=\"sev %s\">", k ? "<br>" : "", sev_class(str(x, "severity")));
+				hx(f, str(x, "severity"));
+				fprintf(f, "</span> ");
+				hx(f, str(x, "rule"));
+				fprintf(f, ": ");
+				hx(f, str(x, "summary"));
+			}
+			fprintf(f, "</td></tr>\n");
+		}
+		fprintf(f, "</table>\n");
+	}
+}
+
 void report_render_html(yajl_val doc, FILE *f)
 {
 	yajl_val areas = get(doc, "areas", yajl_t_array);
@@ -450,6 +529,7 @@ void report_render_html(yajl_val doc, FILE *f)
 			fprintf(f, "</table>\n");
 		}
 	}
+	html_servers(get(doc, "source_servers", yajl_t_array), f);
 	fprintf(f, "<h2>Not visible in CloudTrail: check by hand</h2>\n<ul>\n");
 	for (size_t i = 0; i < count(nv); i++) {
 		fprintf(f, "<li>");

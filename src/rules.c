@@ -18,12 +18,16 @@ extern const struct rule rule_ec2_access_denied;
 extern const struct rule rule_api_throttling;
 extern const struct rule rule_service_quota;
 extern const struct rule rule_replication_invalid_tags;
+extern const struct rule rule_replication_settings_risk;
+extern const struct rule rule_staging_network_change;
 
 const struct rule *const rules[] = {
 	&rule_ec2_access_denied,
 	&rule_api_throttling,
 	&rule_service_quota,
 	&rule_replication_invalid_tags,
+	&rule_replication_settings_risk,
+	&rule_staging_network_change,
 	NULL
 };
 
@@ -628,7 +632,7 @@ int rules_scan(sqlite3 *db, int full, struct scan_totals *t)
 	memset(ctxs, 0, sizeof(ctxs));
 	while (rules[n] && n < (int)(sizeof(ctxs) / sizeof(ctxs[0])))
 		n++;
-	if (store_exec(db, "BEGIN IMMEDIATE"))
+	if (store_analyze(db, 1) || store_exec(db, "BEGIN IMMEDIATE"))
 		return -1;
 	rc = scan_in_txn(db, full, t, ctxs, n);
 	for (int i = 0; i < n; i++) {

@@ -120,6 +120,7 @@ int rule_group_split(const char *key, char **parts, int n);
  * AND ..." over the columns rules group by, for rule_each_event().
  */
 #define RULE_ACCOUNT_SQL "coalesce(recipient_account_id, account_id, '')"
+/* Spelled exactly as in the events_rule_groups index, so group lookups use it. */
 #define RULE_PRINCIPAL_SQL "coalesce(session_issuer_arn, principal_arn, invoked_by, identity_type, '')"
 
 /* Fills an event_ref from an event. */

@@ -24,6 +24,7 @@
 
 static const char index_names[][24] = {
 	"events_event_id", "events_time", "events_source_name", "events_error", "events_principal",
+	"events_rule_groups",
 };
 
 
@@ -228,9 +229,19 @@ long long store_ensure_indexes(sqlite3 *db)
 	return removed;
 }
 
+int store_analyze(sqlite3 *db, int only_if_missing)
+{
+	if (only_if_missing &&
+	    store_int(db, "SELECT count(*) FROM sqlite_schema WHERE name = 'sqlite_stat1'", 0) &&
+	    store_int(db, "SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'event_fields'", 0))
+		return 0;
+	/* a sample of each index is enough for the planner, and takes well under a second */
+	return store_exec(db, "PRAGMA analysis_limit = 1000") || store_exec(db, "ANALYZE") ? -1 : 0;
+}
+
 int store_drop_indexes(sqlite3 *db)
 {
-	char sql[160];
+	char sql[200];
 
 	for (size_t i = 0; i < sizeof(index_names) / sizeof(index_names[0]); i++) {
 		snprintf(sql, sizeof(sql), "DROP INDEX IF EXISTS %s", index_names[i]);

@@ -56,6 +56,13 @@ int store_schema_version(void);
  */
 long long store_ensure_indexes(sqlite3 *db);
 
+/*
+ * Gathers index statistics (a sampled ANALYZE) so that SQLite picks the
+ * selective index for the rules' group lookups; with only_if_missing, only
+ * when the store has none yet. Returns 0 or -1 (printed).
+ */
+int store_analyze(sqlite3 *db, int only_if_missing);
+
 /* Drops every index of event_fields, the unique key too (bulk load). */
 int store_drop_indexes(sqlite3 *db);
 

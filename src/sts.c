@@ -240,7 +240,8 @@ static int call(struct sts_client *s, const struct aws_creds *cr, const char *ac
 			if (!last[0])
 				snprintf(last, sizeof(last), "HTTP %ld", h->status);
 			if (*hint)
-				snprintf(last + strlen(last), sizeof(last) - strlen(last), " (%s)", hint);
+				snprintf(last + strlen(last), sizeof(last) - strlen(last),
+					 " (likely cause: %s)", hint);
 			free(code);
 			wipe_free(msg);
 			http_wipe_body(h);

@@ -13,12 +13,13 @@
 #include "store.h"
 #include "timeparse.h"
 
-enum msg_kind { MSG_BEGIN, MSG_ROWS, MSG_END, MSG_STOP };
+enum msg_kind { MSG_BEGIN, MSG_ROWS, MSG_END, MSG_PAGE, MSG_FLUSH, MSG_STOP };
 
 struct msg {
 	enum msg_kind kind;
 	struct source *src;   /* MSG_BEGIN, MSG_END */
 	struct rowset *rows;  /* MSG_ROWS */
+	struct writer_page *page; /* MSG_PAGE */
 };
 
 struct writer {
@@ -35,6 +36,8 @@ struct writer {
 	sqlite3_stmt *insert_event;
 	sqlite3_stmt *insert_raw;
 	sqlite3_stmt *upsert_source;
+	sqlite3_stmt *page_source;   /* pages: upsert their sources row (prepared on first use) */
+	sqlite3_stmt *page_inserted; /* pages: add to its inserted count */
 	int bulk;                /* no unique key in the store: `seen` stands in for it */
 	struct idset seen;       /* eventIDs stored by this bulk load */
 	int in_txn;              /* a BEGIN is open */
@@ -67,6 +70,17 @@ static const char upsert_sql[] =
 	" status = excluded.status, error = excluded.error, run_id = excluded.run_id,"
 	" seen_at = excluded.seen_at"
 	" RETURNING source_id";
+
+/* An API page's sources row: created, or its totals grown. */
+static const char page_source_sql[] =
+	"INSERT INTO sources (path, records, inserted, status, run_id, seen_at)"
+	" VALUES (:path, :records, 0, 'ok', :run_id, :seen_at)"
+	" ON CONFLICT (path) DO UPDATE SET records = coalesce(records, 0) + excluded.records,"
+	" status = 'ok', error = NULL, run_id = excluded.run_id, seen_at = excluded.seen_at"
+	" RETURNING source_id";
+
+static const char page_inserted_sql[] =
+	"UPDATE sources SET inserted = coalesce(inserted, 0) + :n WHERE source_id = :id";
 
 void source_free(struct source *src)
 {
@@ -234,6 +248,71 @@ static int end_source(struct writer *w, struct source *src)
 	return 0;
 }
 
+static void page_free(struct writer_page *pg)
+{
+	if (pg->free_arg)
+		pg->free_arg(pg->arg);
+	free(pg->path);
+	free(pg);
+}
+
+static int store_page(struct writer *w, const struct writer_page *pg)
+{
+	sqlite3_stmt *st;
+	char now[32];
+
+	if (w->in_source) {
+		error("internal: an API page inside a file source");
+		atomic_store(&w->failed, 1);
+		return -1;
+	}
+	if (!w->page_source) {
+		w->page_source = store_prepare(w->db, page_source_sql);
+		w->page_inserted = store_prepare(w->db, page_inserted_sql);
+		if (!w->page_source || !w->page_inserted) {
+			atomic_store(&w->failed, 1);
+			return -1;
+		}
+	}
+	if (!w->in_txn) {
+		if (exec(w, "BEGIN IMMEDIATE"))
+			return -1;
+		w->in_txn = 1;
+	}
+	st = w->page_source;
+	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	store_bind_text(st, ":path", pg->path, -1);
+	store_bind_int64(st, ":records", pg->records);
+	store_bind_int64(st, ":run_id", w->run_id);
+	store_bind_text(st, ":seen_at", now, -1);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return db_fail(w, "recording an API source");
+	}
+	w->source_id = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	w->source_inserted = 0;
+	if (insert_rows(w, pg->rows))
+		return -1;
+	st = w->page_inserted;
+	store_bind_int64(st, ":n", w->source_inserted);
+	store_bind_int64(st, ":id", w->source_id);
+	if (store_step_done(st)) {
+		atomic_store(&w->failed, 1);
+		return -1;
+	}
+	if (pg->hook && pg->hook(w->db, pg->arg)) {
+		atomic_store(&w->failed, 1);
+		return -1;
+	}
+	atomic_fetch_add(&w->inserted, w->source_inserted);
+	/* pages share a transaction until writer_flush(): one commit per page
+	   costs more than the page */
+	if (w->txn_bytes >= WRITER_TXN_BYTES)
+		return commit(w);
+	return 0;
+}
+
 /* Handles one message; after a failure only drains, so producers never block. */
 static void handle(struct writer *w, struct msg *m)
 {
@@ -254,6 +333,17 @@ static void handle(struct writer *w, struct msg *m)
 		if (ok)
 			end_source(w, m->src);
 		source_free(m->src);
+		break;
+	case MSG_PAGE:
+		if (ok)
+			store_page(w, m->page);
+		rowset_reset(m->page->rows);
+		queue_push(&w->pool, m->page->rows);
+		page_free(m->page);
+		break;
+	case MSG_FLUSH:
+		if (ok && !w->in_source)
+			commit(w);
 		break;
 	case MSG_STOP:
 		break;
@@ -313,6 +403,7 @@ static void send(struct writer *w, enum msg_kind kind, struct source *src, struc
 	m->kind = kind;
 	m->src = src;
 	m->rows = rs;
+	m->page = NULL;
 	queue_push(&w->work, m);
 }
 
@@ -342,6 +433,22 @@ void writer_end_source(struct writer *w, struct source *src)
 	send(w, MSG_END, src, NULL);
 }
 
+void writer_put_page(struct writer *w, struct writer_page *pg)
+{
+	struct msg *m = xmalloc(sizeof(*m));
+
+	m->kind = MSG_PAGE;
+	m->src = NULL;
+	m->rows = NULL;
+	m->page = pg;
+	queue_push(&w->work, m);
+}
+
+void writer_flush(struct writer *w)
+{
+	send(w, MSG_FLUSH, NULL, NULL);
+}
+
 int writer_failed(struct writer *w)
 {
 	return atomic_load(&w->failed);
@@ -361,6 +468,8 @@ int writer_finish(struct writer *w, long long *inserted)
 	sqlite3_finalize(w->insert_event);
 	sqlite3_finalize(w->insert_raw);
 	sqlite3_finalize(w->upsert_source);
+	sqlite3_finalize(w->page_source);
+	sqlite3_finalize(w->page_inserted);
 	for (int i = 0; i < w->pool_size; i++)
 		rowset_free(queue_pop(&w->pool));
 	queue_release(&w->work);

@@ -65,6 +65,41 @@ void writer_put_rows(struct writer *w, struct rowset *rs);
  */
 void writer_end_source(struct writer *w, struct source *src);
 
+/*
+ * One page of an API pull, stored whole: its rows, the running totals of
+ * the sources row it belongs to, and a hook that writes more in the same
+ * transaction (the pull checkpoint). Several producer threads may send
+ * pages at once: each page is one message, so their rows never mix.
+ */
+struct writer_page {
+	char *path;               /* its sources row, e.g. "api:cloudtrail:us-east-1:..."; owned */
+	struct rowset *rows;      /* from writer_get_rowset(); goes back to the pool */
+	long records;             /* events the page brought: added to sources.records */
+	int (*hook)(sqlite3 *db, void *arg); /* runs after the rows, same transaction; 0 or -1; may be NULL */
+	void *arg;                /* the hook's argument, freed by free_arg (may be NULL) */
+	void (*free_arg)(void *arg);
+};
+
+/*
+ * Stores a page: creates or updates the sources row pg->path (records and
+ * inserted grow, status 'ok'), inserts the rows under it (a duplicate
+ * eventID is ignored), then runs pg->hook, all in one transaction, which
+ * later pages may share: it is committed by writer_flush(), or when it
+ * holds WRITER_TXN_BYTES, or by writer_finish(). A kill leaves each page
+ * whole or absent, hook included. A hook failure fails the writer (the
+ * transaction rolls back). The writer owns pg from here on. Not for use
+ * while a source is open.
+ */
+void writer_put_page(struct writer *w, struct writer_page *pg);
+
+/*
+ * Commits the open transaction of API pages, once the messages sent before
+ * are handled. A producer of pages calls it every so often (pull: every
+ * 250 ms), which bounds both what a kill loses and how long other writers
+ * wait for the store, while pages that come faster share a commit.
+ */
+void writer_flush(struct writer *w);
+
 /* Whether the writer has failed (a store error); producers should stop. */
 int writer_failed(struct writer *w);
 

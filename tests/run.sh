@@ -1,7 +1,8 @@
 #!/bin/sh
-# Runs every test: the unit programs in $UNIT_DIR and the scripts
-# tests/t*.sh. Each prints TAP-style "ok - ..." / "not ok - ..." lines; this
-# counts them, repeats the failures at the end, and prints the summary line
+# Runs every test: the unit programs in $UNIT_DIR, the fake AWS endpoints'
+# self-test (tests/test_fake_aws.py) and the scripts tests/t*.sh. Each
+# prints TAP-style "ok - ..." / "not ok - ..." lines; this counts them,
+# repeats the failures at the end, and prints the summary line
 # "N passed, N failed". Exit status 1 when anything failed.
 #
 # Environment: TRAILSIFT_BIN (the binary under test), UNIT_DIR, and
@@ -36,6 +37,10 @@ results=$(
 		case " ${TESTS:-$n} " in *" $n "*) ;; *) continue ;; esac
 		run_one "$n" "$t" "$SHARED_DIR/vectors/sigv4"
 	done
+	# the fake AWS endpoints the pull tests use check themselves
+	case " ${TESTS:-test_fake_aws} " in
+	*" test_fake_aws "*) run_one test_fake_aws python3 "$root/tests/test_fake_aws.py" ;;
+	esac
 	for t in "$root"/tests/t[0-9]*.sh; do
 		n=$(basename "$t" .sh)
 		case " ${TESTS:-${n%%-*}} " in *" ${n%%-*} "*) ;; *) continue ;; esac

@@ -1,11 +1,12 @@
 # findings, report and audit end to end on the sample export: formats,
 # filters, exit codes, the lock, and the HTML report in a real browser.
+# (2026-11: 19 findings since the replication-settings-risk rule rates the sample's five settings changes)
 . "$(dirname "$0")/lib.sh"
 
 # audit: ingest + scan + what is new; exit 3 at the threshold, then 0
 run_ts 3 audit "$FIX/sample"
 contains "audit prints the new findings" "$T/out" "ec2:CreateSnapshot denied 15 times"
-contains "audit's summary line" "$T/err" "audit: 19 files read \(895 new events\), 0 failed; 895 events scanned; 14 new or changed findings, some at or above high"
+contains "audit's summary line" "$T/err" "audit: 19 files read \(895 new events\), 0 failed; 895 events scanned; 19 new or changed findings, some at or above high"
 run_ts 0 audit "$FIX/sample"
 same "a second audit prints nothing new" "$(cat "$T/out")" ""
 contains "its summary says so" "$T/err" "0 new or changed findings, none at or above high"
@@ -64,7 +65,7 @@ contains "report: what CloudTrail cannot show, with commands" "$T/out" "dig \+sh
 run_ts 0 report --format json
 same "report --format json parses, two areas" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(len(d["areas"]), [c["id"] for c in d["areas"][0]["causes"] if c["evident"]])' "$T/out")" \
-	"2 ['permissions', 'quotas', 'throttling', 'settings']"
+	"2 ['permissions', 'quotas', 'throttling', 'settings', 'backlog']"
 run_ts 0 report --since 2026-11-05T12:00:00Z --format json
 same "report --since leaves out older findings" \
 	"$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(sorted({f["last_time"] >= "2026-11-05T12:00:00Z" for a in d["areas"] for c in a["causes"] for f in c["findings"]}))' "$T/out")" "[True]"

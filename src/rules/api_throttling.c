@@ -151,9 +151,9 @@ static int build(struct rule_ctx *rc, const char *group_key)
 		return -1;
 	memset(&g, 0, sizeof(g));
 	rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class = 'throttled'"
-			      " AND " RULE_ACCOUNT_SQL " = ?1 AND coalesce(aws_region, '') = ?2"
-			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND coalesce(event_source, '') = ?4"
-			      " AND coalesce(event_name, '') = ?5", (const char *const *)p, 5, collect, &g);
+			      " AND event_source IS nullif(?4, '') AND event_name IS nullif(?5, '')"
+			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND " RULE_ACCOUNT_SQL " = ?1"
+			      " AND coalesce(aws_region, '') = ?2", (const char *const *)p, 5, collect, &g);
 	for (size_t i = 1; !rc_ && i <= g.refs.n; i++) {
 		if (i == g.refs.n || g.refs.v[i].time_ms - g.refs.v[i - 1].time_ms > BURST_GAP_MS) {
 			rc_ = emit_burst(rc, group_key, p, &g, start, i);

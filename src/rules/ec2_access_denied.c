@@ -207,9 +207,10 @@ static int build(struct rule_ctx *rc, const char *group_key)
 	if (rule_group_split(group_key, p, 4))
 		return -1;
 	g = xcalloc(1, sizeof(*g));
-	rc_ = rule_each_event(rc, "event_source = 'ec2.amazonaws.com' AND event_name = ?4"
-			      " AND error_class = 'denied' AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2 AND " RULE_PRINCIPAL_SQL " = ?3",
+	rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class = 'denied'"
+			      " AND event_source = 'ec2.amazonaws.com' AND event_name IS ?4"
+			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND " RULE_ACCOUNT_SQL " = ?1"
+			      " AND coalesce(aws_region, '') = ?2",
 			      (const char *const *)p, 4, collect, g);
 	if (!rc_ && g->refs.n) {
 		snprintf(action, sizeof(action), "ec2:%s", p[3]);

@@ -335,7 +335,8 @@ static int build(struct rule_ctx *rc, const char *group_key)
 			      " AND coalesce(aws_region, '') = ?2", (const char *const *)p, 2,
 			      collect_call, &g);
 	if (!rc_)
-		rc_ = rule_each_event(rc, "event_source = 'ec2.amazonaws.com' AND error_code IS NOT NULL"
+		rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class IN ('invalid', 'quota', 'other')"
+				      " AND event_source = 'ec2.amazonaws.com'"
 				      " AND " RULE_ACCOUNT_SQL " = ?1 AND coalesce(aws_region, '') = ?2",
 				      (const char *const *)p, 2, collect_tag_error, &g);
 	for (size_t i = 0; i < g.ncalls; i++) {

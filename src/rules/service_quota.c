@@ -105,9 +105,9 @@ static int build(struct rule_ctx *rc, const char *group_key)
 		return -1;
 	memset(&g, 0, sizeof(g));
 	rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class IN ('quota', 'capacity')"
-			      " AND " RULE_ACCOUNT_SQL " = ?1 AND coalesce(aws_region, '') = ?2"
-			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND coalesce(event_source, '') = ?4"
-			      " AND coalesce(event_name, '') = ?5 AND coalesce(error_base, '') = ?6",
+			      " AND event_source IS nullif(?4, '') AND event_name IS nullif(?5, '')"
+			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND " RULE_ACCOUNT_SQL " = ?1"
+			      " AND coalesce(aws_region, '') = ?2 AND coalesce(error_base, '') = ?6",
 			      (const char *const *)p, 6, collect, &g);
 	if (!rc_ && g.refs.n) {
 		quota = !strcmp(g.cls, "quota");

@@ -1,0 +1,260 @@
+/*
+ * timeline.c - a source server's events and the findings on them; see timeline.h.
+ */
+#include "timeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "jsonw.h"
+#include "mgn.h"
+#include "msg.h"
+#include "out.h"
+#include "rules.h"
+#include "store.h"
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Whether some string (value or key) in v is exactly id. */
+static int names(yajl_val v, const char *id)
+{
+	const char *s = v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
+
+	if (s)
+		return !strcmp(s, id);
+	if (!v)
+		return 0;
+	if (YAJL_IS_OBJECT(v)) {
+		for (size_t i = 0; i < v->u.object.len; i++)
+			if (!strcmp(v->u.object.keys[i], id) || names(v->u.object.values[i], id))
+				return 1;
+	} else if (YAJL_IS_ARRAY(v)) {
+		for (size_t i = 0; i < v->u.array.len; i++)
+			if (names(v->u.array.values[i], id))
+				return 1;
+	}
+	return 0;
+}
+
+static int record_names(const char *raw, const char *id)
+{
+	char err[64];
+	yajl_val doc = yajl_tree_parse(raw, err, sizeof(err));
+	int hit;
+
+	if (!doc)
+		return 0;
+	hit = names(doc, id);
+	yajl_tree_free(doc);
+	return hit;
+}
+
+/* The findings on one event; sets *worst and counts distinct ids into seen. */
+static void event_findings(sqlite3_stmt *fs, long long seq, struct jsonw *w, int *worst,
+			   long long **seen, size_t *nseen)
+{
+	sqlite3_reset(fs);
+	sqlite3_bind_int64(fs, 1, seq);
+	jsonw_key(w, "findings");
+	jsonw_array(w);
+	while (sqlite3_step(fs) == SQLITE_ROW) {
+		long long id = sqlite3_column_int64(fs, 3);
+		size_t i;
+
+		jsonw_object(w);
+		jsonw_kv_string(w, "rule", col(fs, 0));
+		jsonw_kv_string(w, "severity", col(fs, 1));
+		jsonw_kv_string(w, "summary", col(fs, 2));
+		jsonw_kv_int(w, "finding_id", id);
+		jsonw_end_object(w);
+		if (sqlite3_column_int(fs, 4) > *worst)
+			*worst = sqlite3_column_int(fs, 4);
+		for (i = 0; i < *nseen && (*seen)[i] != id; i++)
+			;
+		if (i == *nseen) {
+			*seen = xrealloc(*seen, (*nseen + 1) * sizeof(**seen));
+			(*seen)[(*nseen)++] = id;
+		}
+	}
+	jsonw_end_array(w);
+}
+
+int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct jsonw *w)
+{
+	sqlite3_stmt *st = store_prepare(db,
+		"SELECT e.seq, e.event_time, e.event_id, e.event_source, e.event_name,"
+		" coalesce(e.recipient_account_id, e.account_id), e.aws_region,"
+		" coalesce(e.session_issuer_arn, e.principal_arn, e.invoked_by, e.identity_type),"
+		" e.user_name, e.error_code, r.raw, e.principal_arn, e.session_issuer_arn, e.invoked_by,"
+		" e.source_ip, e.user_agent"
+		" FROM event_raw AS r JOIN event_fields AS e ON e.seq = r.seq"
+		" WHERE instr(r.raw, ?1) > 0 AND e.event_time_ms >= ?2 ORDER BY e.event_time_ms, e.seq");
+	sqlite3_stmt *fs = store_prepare(db,
+		"SELECT f.rule, f.severity, f.summary, f.finding_id, f.severity_rank"
+		" FROM finding_events AS fe JOIN findings AS f USING (finding_id)"
+		" WHERE fe.seq = ?1 ORDER BY f.severity_rank DESC, f.finding_id");
+	long long *seen = NULL, n = 0;
+	size_t nseen = 0;
+	int worst = -1, rc = 0, step;
+	char first[32] = "", last[32] = "";
+
+	if (!st || !fs) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(fs);
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, server, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, since_ms);
+	jsonw_object(w);
+	jsonw_kv_string(w, "source_server_id", server);
+	jsonw_key(w, "events");
+	jsonw_array(w);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *src = col(st, 3) ? col(st, 3) : "";
+		struct buf api;
+
+		if (!col(st, 10) || !record_names(col(st, 10), server))
+			continue;
+		buf_init(&api, 1u << 12);
+		buf_addf(&api, "%.*s:%s", (int)strcspn(src, "."), src, col(st, 4) ? col(st, 4) : "?");
+		if (!first[0])
+			snprintf(first, sizeof(first), "%s", col(st, 1));
+		snprintf(last, sizeof(last), "%s", col(st, 1));
+		n++;
+		jsonw_object(w);
+		jsonw_kv_string(w, "time", col(st, 1));
+		jsonw_kv_string(w, "event_id", col(st, 2));
+		jsonw_kv_string(w, "api", api.data);
+		jsonw_kv_string(w, "event_source", col(st, 3));
+		jsonw_kv_string(w, "event_name", col(st, 4));
+		jsonw_kv_string(w, "account", col(st, 5));
+		jsonw_kv_string(w, "region", col(st, 6));
+		jsonw_kv_string(w, "principal", col(st, 7));
+		jsonw_kv_string(w, "who", col(st, 8) ? col(st, 8) : arn_short_name(col(st, 7)));
+		jsonw_kv_string(w, "error_code", col(st, 9));
+		jsonw_key(w, "related");
+		jsonw_bool(w, mgn_related(col(st, 3), col(st, 11), col(st, 12), col(st, 13), col(st, 14),
+					  col(st, 15)));
+		event_findings(fs, sqlite3_column_int64(st, 0), w, &worst, &seen, &nseen);
+		jsonw_end_object(w);
+		buf_release(&api);
+	}
+	if (step != SQLITE_DONE)
+		rc = error("timeline: %s", sqlite3_errmsg(db));
+	jsonw_end_array(w);
+	jsonw_kv_int(w, "event_count", n);
+	jsonw_kv_string(w, "first_time", first[0] ? first : NULL);
+	jsonw_kv_string(w, "last_time", last[0] ? last : NULL);
+	jsonw_kv_int(w, "findings", (long long)nseen);
+	jsonw_kv_string(w, "worst_severity", worst >= 0 ? severity_name((enum severity)worst) : NULL);
+	jsonw_end_object(w);
+	sqlite3_finalize(st);
+	sqlite3_finalize(fs);
+	free(seen);
+	return rc;
+}
+
+int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const char *id), void *arg)
+{
+	sqlite3_stmt *st = store_prepare(db,
+		"SELECT DISTINCT id FROM (SELECT coalesce(json_extract(raw, '$.requestParameters.sourceServerID'),"
+		" json_extract(raw, '$.responseElements.sourceServerID')) AS id FROM events"
+		" WHERE event_source IN ('mgn.amazonaws.com', 'drs.amazonaws.com') AND event_time_ms >= ?1)"
+		" WHERE typeof(id) = 'text' AND id <> '' ORDER BY id");
+	int rc = 0;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, since_ms);
+	while (!rc && sqlite3_step(st) == SQLITE_ROW)
+		rc = fn(arg, col(st, 0));
+	sqlite3_finalize(st);
+	return rc ? -1 : 0;
+}
+
+static yajl_val get(yajl_val v, const char *key, yajl_type t)
+{
+	const char *path[] = { key, NULL };
+
+	return v ? yajl_tree_get(v, path, t) : NULL;
+}
+
+static const char *str(yajl_val v, const char *key)
+{
+	yajl_val s = get(v, key, yajl_t_string);
+
+	return s ? YAJL_GET_STRING(s) : NULL;
+}
+
+static void tx(FILE *f, const char *s)
+{
+	if (!s)
+		s = "-";
+	out_safe_text(f, s, strlen(s));
+}
+
+static void upper(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s >= 'a' && *s <= 'z' ? *s - 32 : *s, f);
+}
+
+void timeline_render_text(yajl_val tl, FILE *f, int only_marked)
+{
+	yajl_val evs = get(tl, "events", yajl_t_array);
+	yajl_val n = get(tl, "event_count", yajl_t_number), nf = get(tl, "findings", yajl_t_number);
+	size_t count = evs ? evs->u.array.len : 0;
+
+	fprintf(f, "Source server ");
+	tx(f, str(tl, "source_server_id"));
+	fprintf(f, ": %lld event%s", n ? YAJL_GET_INTEGER(n) : 0, n && YAJL_GET_INTEGER(n) == 1 ? "" : "s");
+	if (count) {
+		fprintf(f, ", ");
+		tx(f, str(tl, "first_time"));
+		fprintf(f, " .. ");
+		tx(f, str(tl, "last_time"));
+	}
+	fprintf(f, "; %lld finding%s marked", nf ? YAJL_GET_INTEGER(nf) : 0,
+		nf && YAJL_GET_INTEGER(nf) == 1 ? "" : "s");
+	if (str(tl, "worst_severity")) {
+		fprintf(f, " (worst ");
+		upper(f, str(tl, "worst_severity"));
+		fprintf(f, ")");
+	}
+	fprintf(f, "\n");
+	for (size_t i = 0; i < count; i++) {
+		yajl_val e = evs->u.array.values[i], fs = get(e, "findings", yajl_t_array);
+		size_t nfs = fs ? fs->u.array.len : 0;
+
+		if (only_marked && !nfs)
+			continue;
+		fprintf(f, "  ");
+		tx(f, str(e, "time"));
+		fprintf(f, "  ");
+		tx(f, str(e, "api"));
+		fprintf(f, "  ");
+		tx(f, str(e, "who"));
+		if (get(e, "related", yajl_t_true))
+			fprintf(f, "  MGN/DRS");
+		if (str(e, "error_code")) {
+			fprintf(f, "  failed: ");
+			tx(f, str(e, "error_code"));
+		}
+		fprintf(f, "\n");
+		for (size_t j = 0; j < nfs; j++) {
+			yajl_val x = fs->u.array.values[j];
+
+			fprintf(f, "      ! ");
+			upper(f, str(x, "severity"));
+			fprintf(f, " ");
+			tx(f, str(x, "rule"));
+			fprintf(f, ": ");
+			tx(f, str(x, "summary"));
+			fprintf(f, "\n");
+		}
+	}
+}

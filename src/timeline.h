@@ -1,0 +1,42 @@
+/*
+ * timeline.h - everything the store shows about one MGN/DRS source server.
+ *
+ * A source server's timeline is every stored event that names it: MGN/DRS
+ * calls with its sourceServerID in the request or response, and the EC2
+ * calls whose parameters, tags or resources carry its id (the replication
+ * server, staging volumes and snapshots that the MGN/DRS roles create and
+ * tag). An event names the server when some string in its record equals the
+ * id exactly (so s-1 never matches s-10). Each event carries the findings
+ * that cover it (finding_events). `trailsift timeline` prints one; the
+ * report has one per source server.
+ */
+#ifndef TRAILSIFT_TIMELINE_H
+#define TRAILSIFT_TIMELINE_H
+
+#include <stdio.h>
+
+#include <sqlite3.h>
+#include <yajl/yajl_tree.h>
+
+struct jsonw;
+
+/*
+ * Writes the timeline of source server `server` as one JSON object to w:
+ * source_server_id, event_count, first_time, last_time, findings (how many
+ * distinct findings are marked), worst_severity, and events (time order),
+ * each with time, event_id, api, event_source, event_name, account, region,
+ * principal, who, error_code, related, and findings (rule, severity,
+ * summary, finding_id). Events before since_ms are left out. Returns 0 or -1.
+ */
+int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct jsonw *w);
+
+/*
+ * Calls fn for every source server id named by an MGN/DRS call in the store
+ * at or after since_ms, in id order. Stops and returns -1 when fn does.
+ */
+int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const char *id), void *arg);
+
+/* Prints a timeline object (as timeline_build() writes it, parsed) as text. */
+void timeline_render_text(yajl_val tl, FILE *f, int only_marked);
+
+#endif
