@@ -86,10 +86,13 @@ demo: deps
 	./trailsift --db trailsift.db ingest fixtures/sample
 	./trailsift --db trailsift.db stats
 	./trailsift --db trailsift.db query errors-by-code
+	./trailsift --db trailsift.db scan
+	./trailsift --db trailsift.db report
 
 bench: deps
 	@$(MAKE) --no-print-directory trailsift
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/run.sh
+	TRAILSIFT=$(CURDIR)/trailsift sh bench/scan-bench.sh
 
 check-headers:
 	@for h in src/*.h; do echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; done

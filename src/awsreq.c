@@ -293,14 +293,16 @@ static void mask(char *s, const char *secret)
 	if (!secret || !*secret)
 		return;
 	n = strlen(secret);
-	while ((p = strstr(s, secret)) != NULL) {
+	for (p = strstr(s, secret); p; p = strstr(p, secret)) {
 		static const char repl[] = "[secret]";
 
 		if (n >= sizeof(repl) - 1) {
 			memcpy(p, repl, sizeof(repl) - 1);
 			memmove(p + sizeof(repl) - 1, p + n, strlen(p + n) + 1);
+			p += sizeof(repl) - 1;
 		} else {
 			memset(p, '*', n);
+			p += n;
 		}
 	}
 }

@@ -416,6 +416,7 @@ static enum fetch fetch_page(struct job *j, const struct pass *ps, const struct 
 	struct pull *p = j->p;
 	struct http *h = &j->http;
 	char last[800] = "", at[300], err[1200];
+	int renewed = 0;
 
 	where(j, ps, at, sizeof(at));
 	if (lookup_request_body(&j->body, q)) {
@@ -472,8 +473,9 @@ static enum fetch fetch_page(struct job *j, const struct pass *ps, const struct 
 				snprintf(last, sizeof(last), "HTTP %ld %s", h->status, code);
 				continue;
 			}
-			error("%s: LookupEvents at %s failed: HTTP %ld %s%s%s%s", at, j->ep.url, h->status,
-			      code, *hint ? " (likely cause: " : "", hint, *hint ? ")" : "");
+			error("%s: LookupEvents at %s failed: HTTP %ld%s%s%s%s%s", at, j->ep.url,
+			      h->status, code[0] ? " " : "", code, *hint ? " (likely cause: " : "", hint,
+			      *hint ? ")" : "");
 			return FETCH_FAILED;
 		}
 		if (h->status == 200 && !j->page.error_type[0]) {
@@ -486,7 +488,8 @@ static enum fetch fetch_page(struct job *j, const struct pass *ps, const struct 
 		aws_clean_message(j->page.error_message, &cr, clean, sizeof(clean));
 		snprintf(last, sizeof(last), "HTTP %ld %s%s%s", h->status, code[0] ? code : "error",
 			 clean[0] ? ": " : "", clean);
-		if (kind == AWS_ERR_EXPIRED && creds_refreshable(p->creds) && attempt == 1) {
+		if (kind == AWS_ERR_EXPIRED && creds_refreshable(p->creds) && !renewed) {
+			renewed = 1;
 			j->failed_key = xstrdup(cr.access_key_id);
 			aws_creds_release(&cr);
 			continue; /* the credentials are renewed on the next try */
