@@ -6,28 +6,60 @@
 #include <stdio.h>
 #include <string.h>
 
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
+ * bytes there are not one: a value cut with snprintf() can end mid-character,
+ * and JSON text must be UTF-8.
+ */
+static size_t utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
+		     (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+
+	if (!len || len > n || (len == 2 && s[0] < 0xc2) || (len == 4 && s[0] > 0xf4))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
+		return 0; /* overlong, or a surrogate */
+	if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
+		return 0;
+	return len;
+}
+
 void json_quote(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 
 	buf_addch(b, '"');
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n;) {
 		unsigned char c = (unsigned char)s[i];
+		size_t len;
 
 		switch (c) {
-		case '"': buf_add(b, "\\\"", 2); break;
-		case '\\': buf_add(b, "\\\\", 2); break;
-		case '\n': buf_add(b, "\\n", 2); break;
-		case '\r': buf_add(b, "\\r", 2); break;
-		case '\t': buf_add(b, "\\t", 2); break;
+		case '"': buf_add(b, "\\\"", 2); i++; continue;
+		case '\\': buf_add(b, "\\\\", 2); i++; continue;
+		case '\n': buf_add(b, "\\n", 2); i++; continue;
+		case '\r': buf_add(b, "\\r", 2); i++; continue;
+		case '\t': buf_add(b, "\\t", 2); i++; continue;
 		default:
-			if (c < 0x20 || c == 0x7f) {
-				char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+			break;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
 
-				buf_add(b, esc, 6);
-			} else {
-				buf_addch(b, c);
-			}
+			buf_add(b, esc, 6);
+			i++;
+			continue;
+		}
+		len = utf8_valid((const unsigned char *)s + i, n - i);
+		if (len) {
+			buf_add(b, s + i, len);
+			i += len;
+		} else {
+			buf_add(b, "\xef\xbf\xbd", 3); /* U+FFFD for a byte that is not UTF-8 */
+			i++;
 		}
 	}
 	buf_addch(b, '"');

@@ -161,6 +161,15 @@ int rule_group_split(const char *key, char **parts, int n)
 	return 0;
 }
 
+int rule_touch_parts(struct rule_ctx *rc, const char *const *parts, int n)
+{
+	char *key = rule_group_key(parts, n);
+	int rc_ = rule_touch(rc, key);
+
+	free(key);
+	return rc_;
+}
+
 void event_ref_set(struct event_ref *r, const struct event *ev)
 {
 	r->seq = ev->seq;

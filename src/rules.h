@@ -113,6 +113,8 @@ int rule_emit(struct rule_ctx *rc, const struct finding *f);
  * fields as n malloc'd strings (the last takes the rest), 0 or -1.
  */
 char *rule_group_key(const char *const *parts, int n);
+/* rule_touch() of the group key made of parts. */
+int rule_touch_parts(struct rule_ctx *rc, const char *const *parts, int n);
 int rule_group_split(const char *key, char **parts, int n);
 
 /*

@@ -38,7 +38,6 @@ static int on_path(const char *source)
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
 	const char *parts[5];
-	char *key;
 
 	if (!ev->error_class || strcmp(ev->error_class, "throttled"))
 		return RULE_DECLINED;
@@ -47,10 +46,7 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 	parts[2] = ev->principal;
 	parts[3] = ev->event_source;
 	parts[4] = ev->event_name;
-	key = rule_group_key(parts, 5);
-	rule_touch(rc, key);
-	free(key);
-	return RULE_OK;
+	return rule_touch_parts(rc, parts, 5) ? RULE_ERROR : RULE_OK;
 }
 
 struct group {

@@ -65,7 +65,6 @@ static const struct reason *reason_of(const char *code, const char *message)
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
 	const char *parts[4];
-	char *key;
 
 	if (!ev->event_source || strcmp(ev->event_source, "ec2.amazonaws.com") ||
 	    !ev->error_class || strcmp(ev->error_class, "denied"))
@@ -74,10 +73,7 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 	parts[1] = ev->aws_region;
 	parts[2] = ev->principal;
 	parts[3] = ev->event_name;
-	key = rule_group_key(parts, 4);
-	rule_touch(rc, key);
-	free(key);
-	return RULE_OK;
+	return rule_touch_parts(rc, parts, 4) ? RULE_ERROR : RULE_OK;
 }
 
 struct group {

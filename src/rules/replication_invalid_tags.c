@@ -73,14 +73,10 @@ static int is_tag_error(const struct event *ev)
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
 	const char *parts[2] = { ev->account, ev->aws_region };
-	char *key;
 
 	if (!is_settings_call(ev) && !is_tag_error(ev))
 		return RULE_DECLINED;
-	key = rule_group_key(parts, 2);
-	rule_touch(rc, key);
-	free(key);
-	return RULE_OK;
+	return rule_touch_parts(rc, parts, 2) ? RULE_ERROR : RULE_OK;
 }
 
 /* One settings call and what its tags say. */

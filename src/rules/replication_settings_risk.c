@@ -499,7 +499,6 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 		"CreateReplicationConfigurationTemplate", NULL
 	};
 	const char *parts[2] = { ev->account, ev->aws_region };
-	char *key;
 	int hit = 0;
 
 	if (!ev->event_source || !ev->event_name || ev->error_code ||
@@ -509,10 +508,7 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 		hit |= !strcmp(ev->event_name, names[i]);
 	if (!hit)
 		return RULE_DECLINED;
-	key = rule_group_key(parts, 2);
-	rule_touch(rc, key);
-	free(key);
-	return RULE_OK;
+	return rule_touch_parts(rc, parts, 2) ? RULE_ERROR : RULE_OK;
 }
 
 static int build(struct rule_ctx *rc, const char *group_key)

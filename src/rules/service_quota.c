@@ -52,7 +52,6 @@ static const char *limit_of(const char *base)
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
 	const char *parts[6];
-	char *key;
 
 	if (!ev->error_class || (strcmp(ev->error_class, "quota") && strcmp(ev->error_class, "capacity")))
 		return RULE_DECLINED;
@@ -62,10 +61,7 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 	parts[3] = ev->event_source;
 	parts[4] = ev->event_name;
 	parts[5] = ev->error_base;
-	key = rule_group_key(parts, 6);
-	rule_touch(rc, key);
-	free(key);
-	return RULE_OK;
+	return rule_touch_parts(rc, parts, 6) ? RULE_ERROR : RULE_OK;
 }
 
 struct group {

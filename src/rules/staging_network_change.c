@@ -499,7 +499,6 @@ static int is_net_name(const char *name, int teaching_too)
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
 	const char *parts[2] = { ev->account, ev->aws_region };
-	char *key;
 
 	if (!ev->event_source || !ev->event_name || ev->error_code)
 		return RULE_DECLINED;
@@ -507,10 +506,7 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 	    : (strcmp(ev->event_source, "mgn.amazonaws.com") && strcmp(ev->event_source, "drs.amazonaws.com")) ||
 	      !strstr(ev->event_name, "ReplicationConfiguration"))
 		return RULE_DECLINED;
-	key = rule_group_key(parts, 2);
-	rule_touch(rc, key);
-	free(key);
-	return RULE_OK;
+	return rule_touch_parts(rc, parts, 2) ? RULE_ERROR : RULE_OK;
 }
 
 static int collect(void *arg, const struct event *ev)
