@@ -25,10 +25,12 @@
 
 static const char help[] =
 	"usage: trailsift [--db PATH] audit [--fail-on SEVERITY] [--format text|json] [--quiet]\n"
-	"                                   [PATH...]\n"
+	"                                   [PATH... | --pull [PULL OPTIONS]]\n"
 	"\n"
 	"For cron: ingests PATH... (files, directories, - for stdin; unchanged files are\n"
-	"not read again), runs the rules over what is new, and prints the findings that\n"
+	"not read again), or with --pull reads the LookupEvents API incrementally (every\n"
+	"argument after --pull is a `trailsift pull` option, e.g. --pull --region us-east-1\n"
+	"--focus mgn), runs the rules over what is new, and prints the findings that\n"
 	"are new or changed since the last audit of this store. Quiet when nothing\n"
 	"reaches the threshold: one summary line on stderr.\n"
 	"\n"
@@ -101,6 +103,18 @@ struct audit_opts {
 	enum out_format fmt;
 };
 
+/* Pulls with the options after --pull; returns 0 or -1 (the pull printed why). */
+static int pull(struct ctx *ctx, int argc, char **argv)
+{
+	int quiet = ctx->quiet, rc;
+
+	ctx->quiet = 1; /* the audit's own summary line is enough */
+	optind = 0;
+	rc = cmd_pull(argc, argv, ctx);
+	ctx->quiet = quiet;
+	return rc == EXIT_OK ? 0 : -1;
+}
+
 static int run(struct ctx *ctx, char *const *paths, int npaths, const struct audit_opts *ao)
 {
 	struct findings_filter flt = { NULL, 0, SEV_INFO, 0, 0 };
@@ -140,6 +154,7 @@ static int run(struct ctx *ctx, char *const *paths, int npaths, const struct aud
 
 int cmd_audit(int argc, char **argv, struct ctx *ctx)
 {
+	int ac_total = argc;
 	enum { OPT_FAIL_ON = 256 };
 	static const struct option opts[] = {
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
@@ -149,8 +164,16 @@ int cmd_audit(int argc, char **argv, struct ctx *ctx)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct audit_opts ao = { SEV_HIGH, OUT_TABLE };
-	int c, lock, status;
+	int c, lock, status, pull_at = 0;
 
+	/* everything after --pull belongs to `pull`: cut it off before parsing */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--pull")) {
+			pull_at = i;
+			break;
+		}
+	if (pull_at)
+		argc = pull_at;
 	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_FAIL_ON:
@@ -166,10 +189,21 @@ int cmd_audit(int argc, char **argv, struct ctx *ctx)
 		default: return usage_error("audit", "unknown option");
 		}
 	}
+	if (pull_at && optind < argc)
+		return usage_error("audit", "give PATHs or --pull, not both");
 	lock = take_lock(ctx->db_path);
 	if (lock < 0)
 		return EXIT_FAILED;
-	status = run(ctx, argv + optind, argc - optind, &ao);
+	if (pull_at) {
+		/* argv[pull_at] ("--pull") stands in for pull's argv[0] */
+		int pulled = pull(ctx, ac_total - pull_at, argv + pull_at);
+
+		status = run(ctx, NULL, 0, &ao);
+		if (pulled && status != EXIT_FAILED)
+			status = EXIT_FAILED;
+	} else {
+		status = run(ctx, argv + optind, argc - optind, &ao);
+	}
 	close(lock);
 	return status;
 }
