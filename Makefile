@@ -93,6 +93,7 @@ bench: deps
 	@$(MAKE) --no-print-directory trailsift
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/run.sh
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/scan-bench.sh
+	TRAILSIFT=$(CURDIR)/trailsift sh bench/pull-bench.sh
 
 check-headers:
 	@for h in src/*.h; do echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; done
