@@ -88,7 +88,7 @@ int checkpoint_save(sqlite3 *db, const struct checkpoint *cp)
 
 	if (!st)
 		return -1;
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	time_now_iso(now);
 	store_bind_text(st, ":account", cp->account, -1);
 	store_bind_text(st, ":region", cp->region, -1);
 	store_bind_text(st, ":attribute", cp->attribute, -1);
@@ -148,21 +148,7 @@ int checkpoint_hook(sqlite3 *db, void *arg)
 
 long long checkpoint_run_start(sqlite3 *db, const char *command)
 {
-	sqlite3_stmt *st = store_prepare(db,
-		"INSERT INTO ingest_runs (started_at, command) VALUES (:started_at, :command)");
-	char now[32];
-
-	if (!st)
-		return -1;
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
-	store_bind_text(st, ":started_at", now, -1);
-	store_bind_text(st, ":command", command ? command : "pull", -1);
-	if (store_step_done(st)) {
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return sqlite3_last_insert_rowid(db);
+	return store_run_start(db, command ? command : "pull");
 }
 
 int checkpoint_run_end(sqlite3 *db, long long run_id, long long records, long long inserted)
@@ -175,7 +161,7 @@ int checkpoint_run_end(sqlite3 *db, long long run_id, long long records, long lo
 
 	if (!st)
 		return -1;
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	time_now_iso(now);
 	store_bind_text(st, ":ended_at", now, -1);
 	store_bind_int64(st, ":records", records);
 	store_bind_int64(st, ":inserted", inserted);

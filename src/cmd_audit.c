@@ -88,7 +88,7 @@ static int record_audit(sqlite3 *db, long long scan_id, long reported, int statu
 
 	if (!st)
 		return -1;
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	time_now_iso(now);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, scan_id);
 	sqlite3_bind_int64(st, 3, reported);

@@ -264,25 +264,6 @@ static int on_path(void *ctx, const char *path, const struct stat *st, enum walk
 	return 0;
 }
 
-static long long start_run(sqlite3 *db, const char *command)
-{
-	sqlite3_stmt *st = store_prepare(db,
-		"INSERT INTO ingest_runs (started_at, command) VALUES (:started_at, :command)");
-	char now[32];
-
-	if (!st)
-		return -1;
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
-	store_bind_text(st, ":started_at", now, -1);
-	store_bind_text(st, ":command", command ? command : "ingest", -1);
-	if (store_step_done(st)) {
-		sqlite3_finalize(st);
-		return -1;
-	}
-	sqlite3_finalize(st);
-	return sqlite3_last_insert_rowid(db);
-}
-
 static int end_run(sqlite3 *db, long long run_id, const struct ingest_totals *t)
 {
 	sqlite3_stmt *st = store_prepare(db,
@@ -294,7 +275,7 @@ static int end_run(sqlite3 *db, long long run_id, const struct ingest_totals *t)
 
 	if (!st)
 		return -1;
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	time_now_iso(now);
 	store_bind_text(st, ":ended_at", now, -1);
 	store_bind_int64(st, ":ok", t->files_ok);
 	store_bind_int64(st, ":unchanged", t->files_unchanged);
@@ -320,7 +301,7 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 	ig.db = db;
 	ig.t = t;
 	ig.o = o;
-	run_id = start_run(db, o->command);
+	run_id = store_run_start(db, o->command ? o->command : "ingest");
 	if (run_id < 0 || load_known(&ig))
 		return -1;
 	/* into an empty store, building the indexes once at the end is faster */

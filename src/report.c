@@ -349,7 +349,7 @@ static char *build(sqlite3 *db, const char *store_path, long long since)
 	buf_init(&b, (size_t)1 << 30);
 	jsonw_init(&w, &b);
 	jsonw_object(&w);
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	time_now_iso(now);
 	jsonw_kv_string(&w, "generated_at", now);
 	jsonw_kv_string(&w, "store", store_path);
 	st = store_prepare(db, "SELECT count(*), min(event_time), max(event_time),"

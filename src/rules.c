@@ -569,7 +569,7 @@ static long long start_scan(sqlite3 *db, int full)
 
 	if (!st)
 		return -1;
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	time_now_iso(now);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, full);
 	if (store_step_done(st)) {
@@ -590,7 +590,7 @@ static int end_scan(sqlite3 *db, const struct scan_totals *t)
 
 	if (!st)
 		return -1;
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	time_now_iso(now);
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, t->events_read);
 	sqlite3_bind_int64(st, 3, t->findings_new);

@@ -19,6 +19,7 @@
 
 #include "msg.h"
 #include "schema.h"
+#include "timeparse.h"
 
 #define BUSY_TIMEOUT_MS 30000
 
@@ -389,4 +390,23 @@ void store_close(sqlite3 *db)
 {
 	if (db && sqlite3_close(db) != SQLITE_OK)
 		error("store: closing: %s", sqlite3_errmsg(db));
+}
+
+long long store_run_start(sqlite3 *db, const char *command)
+{
+	sqlite3_stmt *st = store_prepare(db,
+		"INSERT INTO ingest_runs (started_at, command) VALUES (:started_at, :command)");
+	char now[32];
+
+	if (!st)
+		return -1;
+	time_now_iso(now);
+	store_bind_text(st, ":started_at", now, -1);
+	store_bind_text(st, ":command", command, -1);
+	if (store_step_done(st)) {
+		sqlite3_finalize(st);
+		return -1;
+	}
+	sqlite3_finalize(st);
+	return sqlite3_last_insert_rowid(db);
 }

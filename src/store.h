@@ -66,6 +66,9 @@ int store_analyze(sqlite3 *db, int only_if_missing);
 /* Drops every index of event_fields, the unique key too (bulk load). */
 int store_drop_indexes(sqlite3 *db);
 
+/* Records the start of an ingest or pull run in ingest_runs; returns its run_id or -1. */
+long long store_run_start(sqlite3 *db, const char *command);
+
 /* A single integer from a query of one row and column, or dflt. */
 long long store_int(sqlite3 *db, const char *sql, long long dflt);
 

@@ -200,6 +200,11 @@ void time_format_iso(long long ms, char out[32])
 	memcpy(out, tmp, strlen(tmp) + 1);
 }
 
+void time_now_iso(char out[32])
+{
+	time_format_iso(time_now_ms() / 1000 * 1000, out);
+}
+
 long long time_now_ms(void)
 {
 	struct timespec ts;

@@ -28,6 +28,9 @@ int time_parse_arg(const char *s, long long now_ms, long long *ms);
 /* Formats ms as "YYYY-MM-DDTHH:MM:SSZ" (".mmmZ" when ms is not whole). */
 void time_format_iso(long long ms, char out[32]);
 
+/* The current time, to the second, as "YYYY-MM-DDTHH:MM:SSZ" (for the store's *_at columns). */
+void time_now_iso(char out[32]);
+
 /* The current time in epoch milliseconds. */
 long long time_now_ms(void);
 

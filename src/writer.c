@@ -184,7 +184,7 @@ static int write_source_row(struct writer *w, const struct source *src, enum sou
 	sqlite3_stmt *st = w->upsert_source;
 	char now[32];
 
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	time_now_iso(now);
 	store_bind_text(st, ":path", src->path, -1);
 	bind_optional(st, ":size", src->size);
 	bind_optional(st, ":mtime_ns", src->mtime_ns);
@@ -280,7 +280,7 @@ static int store_page(struct writer *w, const struct writer_page *pg)
 		w->in_txn = 1;
 	}
 	st = w->page_source;
-	time_format_iso(time_now_ms() / 1000 * 1000, now);
+	time_now_iso(now);
 	store_bind_text(st, ":path", pg->path, -1);
 	store_bind_int64(st, ":records", pg->records);
 	store_bind_int64(st, ":run_id", w->run_id);
