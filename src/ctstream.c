@@ -56,6 +56,8 @@ struct ctstream {
 	int event_has_record;         /* it had its CloudTrailEvent */
 	int next_is_record_text;      /* the next value is CloudTrailEvent */
 
+	int bom_seen;                 /* bytes of a leading UTF-8 byte-order mark skipped */
+
 	char err[320];
 };
 
@@ -380,9 +382,32 @@ static int parse_failed(struct ctstream *cs, yajl_status st, const unsigned char
 	return -1;
 }
 
+/*
+ * Skips a UTF-8 byte-order mark at the very start of the input (Windows
+ * tools write one; JSON forbids it). Returns how many bytes of p to skip.
+ */
+static size_t skip_bom(struct ctstream *cs, const unsigned char *p, size_t n)
+{
+	static const unsigned char bom[3] = { 0xef, 0xbb, 0xbf };
+	size_t i = 0;
+
+	while (cs->chunk_base + i == (unsigned long long)cs->bom_seen && cs->bom_seen < 3 && i < n &&
+	       p[i] == bom[cs->bom_seen]) {
+		cs->bom_seen++;
+		i++;
+	}
+	return i;
+}
+
 int ctstream_feed(struct ctstream *cs, const void *p, size_t n)
 {
 	yajl_status st;
+	size_t skip = skip_bom(cs, p, n);
+
+	/* the mark counts as input for byte offsets, but yajl never sees it */
+	cs->chunk_base += skip;
+	p = (const unsigned char *)p + skip;
+	n -= skip;
 
 	cs->chunk = p;
 	st = yajl_parse(cs->h, p, n);

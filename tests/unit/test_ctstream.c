@@ -115,6 +115,21 @@ static void shapes(void)
 	ASSERT_INT_EQ(s.ms[1], 1793686801000LL, "event_time_ms");
 }
 
+static void bom(void)
+{
+	const char *text = "\xef\xbb\xbf{\"Records\":[" REC2 "]}";
+	struct seen s;
+	char err[400];
+	int bad = 0;
+
+	for (size_t step = 1; step <= strlen(text) && !bad; step++)
+		if (parse(text, step, &s, err, sizeof(err)) || s.n != 1 || strcmp(s.raw[0], REC2))
+			bad = 1;
+	UNIT_OK(!bad, "a leading UTF-8 byte-order mark is skipped, at every chunk size");
+	UNIT_OK(parse("{\"Records\":[]}\xef\xbb\xbf", 4, &s, err, sizeof(err)) == -1,
+		"a byte-order mark anywhere else is an error");
+}
+
 static void lookup_events(void)
 {
 	const char *page =
@@ -181,6 +196,7 @@ static void errors(void)
 int main(void)
 {
 	shapes();
+	bom();
 	lookup_events();
 	errors();
 	return unit_exit();
