@@ -1,4 +1,1 @@
--: src/writer.h src/rowset.h src/buf.h src/record.h
-src/rowset.h:
-src/buf.h:
-src/record.h:
+-: src/ytree.h

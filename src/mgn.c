@@ -20,6 +20,22 @@ static const char *const role_names[] = {
 
 static const char *const service_names[] = { "mgn.amazonaws.com", "drs.amazonaws.com", NULL };
 
+int mgn_settings_call(const char *event_source, const char *event_name)
+{
+	static const char *const names[] = {
+		"UpdateReplicationConfiguration", "UpdateReplicationConfigurationTemplate",
+		"CreateReplicationConfigurationTemplate", NULL
+	};
+
+	if (!event_source || !event_name ||
+	    (strcmp(event_source, "mgn.amazonaws.com") && strcmp(event_source, "drs.amazonaws.com")))
+		return 0;
+	for (int i = 0; names[i]; i++)
+		if (!strcmp(event_name, names[i]))
+			return 1;
+	return 0;
+}
+
 int mgn_role_name(const char *name)
 {
 	if (!name)

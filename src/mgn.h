@@ -13,6 +13,18 @@
 #ifndef TRAILSIFT_MGN_H
 #define TRAILSIFT_MGN_H
 
+/*
+ * The calls that change replication settings: UpdateReplicationConfiguration,
+ * UpdateReplicationConfigurationTemplate and CreateReplicationConfigurationTemplate
+ * of mgn or drs. MGN_SETTINGS_SQL is the same test as an SQL condition on the
+ * events columns (unqualified names).
+ */
+#define MGN_SETTINGS_SQL \
+	"event_source IN ('mgn.amazonaws.com', 'drs.amazonaws.com') AND event_name IN" \
+	" ('UpdateReplicationConfiguration', 'UpdateReplicationConfigurationTemplate'," \
+	" 'CreateReplicationConfigurationTemplate')"
+int mgn_settings_call(const char *event_source, const char *event_name);
+
 /* Whether a role or user name is one MGN or DRS uses. */
 int mgn_role_name(const char *name);
 

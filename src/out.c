@@ -80,6 +80,19 @@ void out_safe_text(FILE *f, const char *s, size_t len)
 	}
 }
 
+void out_text(FILE *f, const char *s)
+{
+	if (!s)
+		s = "-";
+	out_safe_text(f, s, strlen(s));
+}
+
+void out_upper(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		fputc(*s >= 'a' && *s <= 'z' ? *s - 32 : *s, f);
+}
+
 void out_json_string(FILE *f, const char *s, size_t len)
 {
 	fputc('"', f);

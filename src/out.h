@@ -46,6 +46,12 @@ void out_json_string(FILE *f, const char *s, size_t len);
 /* Writes s with control characters replaced, for terminals. */
 void out_safe_text(FILE *f, const char *s, size_t len);
 
+/* out_safe_text() of a C string; NULL prints as "-". */
+void out_text(FILE *f, const char *s);
+
+/* Writes s in upper case (ASCII letters), e.g. a severity; NULL prints nothing. */
+void out_upper(FILE *f, const char *s);
+
 /* Writes s as one CSV field, quoted as needed and defused. */
 void out_csv_field(FILE *f, const char *s, size_t len);
 

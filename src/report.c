@@ -16,6 +16,7 @@
 
 #include "buf.h"
 #include "jsonw.h"
+#include "mgn.h"
 #include "msg.h"
 #include "report_render.h"
 #include "rules.h"
@@ -236,12 +237,10 @@ static void build_changes(struct jsonw *w, sqlite3 *db, const char *account, con
 	sqlite3_stmt *st = store_prepare(db,
 		"SELECT e.event_time, e.principal_arn, e.event_source,"
 		" e.event_name, e.error_code, json_extract(e.raw, '$.requestParameters.sourceServerID'),"
-		" f.severity, f.summary, e.event_id, e.user_name FROM events AS e"
+		" f.severity, f.summary, e.event_id, e.user_name"
+		" FROM (SELECT * FROM events WHERE " MGN_SETTINGS_SQL ") AS e"
 		" LEFT JOIN findings AS f ON f.rule = 'replication-invalid-tags' AND f.key = e.event_id"
-		" WHERE e.event_source IN ('mgn.amazonaws.com', 'drs.amazonaws.com')"
-		" AND e.event_name IN ('UpdateReplicationConfiguration',"
-		" 'UpdateReplicationConfigurationTemplate', 'CreateReplicationConfigurationTemplate')"
-		" AND coalesce(e.recipient_account_id, e.account_id) IS ?1 AND e.aws_region IS ?2"
+		" WHERE coalesce(e.recipient_account_id, e.account_id) IS ?1 AND e.aws_region IS ?2"
 		" ORDER BY e.event_time_ms, e.seq");
 
 	jsonw_key(w, "settings_changes");

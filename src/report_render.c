@@ -8,42 +8,7 @@
 
 #include "out.h"
 #include "timeline.h"
-
-static yajl_val get(yajl_val v, const char *key, yajl_type t)
-{
-	const char *path[] = { key, NULL };
-
-	return v ? yajl_tree_get(v, path, t) : NULL;
-}
-
-static const char *str(yajl_val v, const char *key)
-{
-	yajl_val s = get(v, key, yajl_t_string);
-
-	return s ? YAJL_GET_STRING(s) : NULL;
-}
-
-static long long num(yajl_val v, const char *key)
-{
-	yajl_val n = get(v, key, yajl_t_number);
-
-	return n && YAJL_IS_INTEGER(n) ? YAJL_GET_INTEGER(n) : 0;
-}
-
-static int truth(yajl_val v, const char *key)
-{
-	return get(v, key, yajl_t_true) != NULL;
-}
-
-static size_t count(yajl_val arr)
-{
-	return arr && YAJL_IS_ARRAY(arr) ? arr->u.array.len : 0;
-}
-
-static yajl_val item(yajl_val arr, size_t i)
-{
-	return arr->u.array.values[i];
-}
+#include "ytree.h"
 
 /* Writes v as compact JSON (the policy statements). */
 static void print_json(yajl_val v, FILE *f)
@@ -77,20 +42,6 @@ static void print_json(yajl_val v, FILE *f)
 	}
 }
 
-/* Text with terminal control characters replaced; NULL prints as "-". */
-static void tx(FILE *f, const char *s)
-{
-	if (!s)
-		s = "-";
-	out_safe_text(f, s, strlen(s));
-}
-
-static void upper(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		fputc(*s >= 'a' && *s <= 'z' ? *s - 32 : *s, f);
-}
-
 /* The checks by hand, with the area's region filled in. */
 static void text_check(FILE *f, const char *check, const char *region)
 {
@@ -98,133 +49,133 @@ static void text_check(FILE *f, const char *check, const char *region)
 
 	for (const char *q; (q = strstr(p, "REGION")); p = q + 6) {
 		out_safe_text(f, p, (size_t)(q - p));
-		tx(f, region ? region : "REGION");
+		out_text(f, region ? region : "REGION");
 	}
-	tx(f, p);
+	out_text(f, p);
 }
 
 static void text_cause(FILE *f, yajl_val c, int n)
 {
-	yajl_val fs = get(c, "findings", yajl_t_array);
+	yajl_val fs = ytree_get(c, "findings", yajl_t_array);
 
 	fprintf(f, "  %d. ", n);
-	tx(f, str(c, "title"));
-	if (!truth(c, "evident") && !count(fs)) {
+	out_text(f, ytree_str(c, "title"));
+	if (!ytree_true(c, "evident") && !ytree_len(fs)) {
 		fprintf(f, ": no evidence in CloudTrail\n");
 		return;
 	}
 	fprintf(f, " [");
-	upper(f, str(c, "severity"));
+	out_upper(f, ytree_str(c, "severity"));
 	fprintf(f, "] ");
-	tx(f, str(c, "first_seen"));
+	out_text(f, ytree_str(c, "first_seen"));
 	fprintf(f, " .. ");
-	tx(f, str(c, "last_seen"));
-	fprintf(f, ", %lld events\n", num(c, "events"));
-	for (size_t i = 0; i < count(fs); i++) {
+	out_text(f, ytree_str(c, "last_seen"));
+	fprintf(f, ", %lld events\n", ytree_num(c, "events"));
+	for (size_t i = 0; i < ytree_len(fs); i++) {
 		fprintf(f, "     - ");
-		upper(f, str(item(fs, i), "severity"));
+		out_upper(f, ytree_str(ytree_item(fs, i), "severity"));
 		fprintf(f, " ");
-		tx(f, str(item(fs, i), "summary"));
+		out_text(f, ytree_str(ytree_item(fs, i), "summary"));
 		fprintf(f, " (");
-		tx(f, str(item(fs, i), "first_time"));
+		out_text(f, ytree_str(ytree_item(fs, i), "first_time"));
 		fprintf(f, " .. ");
-		tx(f, str(item(fs, i), "last_time"));
+		out_text(f, ytree_str(ytree_item(fs, i), "last_time"));
 		fprintf(f, ")\n");
 	}
-	for (size_t i = 0; i < count(get(c, "policies", yajl_t_array)); i++) {
-		yajl_val p = item(get(c, "policies", yajl_t_array), i);
+	for (size_t i = 0; i < ytree_len(ytree_get(c, "policies", yajl_t_array)); i++) {
+		yajl_val p = ytree_item(ytree_get(c, "policies", yajl_t_array), i);
 
 		fprintf(f, "     Policy to add to ");
-		tx(f, str(p, "principal"));
+		out_text(f, ytree_str(p, "principal"));
 		fprintf(f, ":\n       ");
-		print_json(get(p, "policy", yajl_t_object), f);
+		print_json(ytree_get(p, "policy", yajl_t_object), f);
 		fprintf(f, "\n");
 	}
-	if (truth(c, "evident")) {
+	if (ytree_true(c, "evident")) {
 		fprintf(f, "     Next step: ");
-		tx(f, str(c, "next_step"));
+		out_text(f, ytree_str(c, "next_step"));
 		fprintf(f, "\n");
 	}
 }
 
 void report_render_text(yajl_val doc, FILE *f)
 {
-	yajl_val areas = get(doc, "areas", yajl_t_array);
-	yajl_val servers = get(doc, "source_servers", yajl_t_array);
-	yajl_val nv = get(doc, "not_visible", yajl_t_array);
+	yajl_val areas = ytree_get(doc, "areas", yajl_t_array);
+	yajl_val servers = ytree_get(doc, "source_servers", yajl_t_array);
+	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
 
 	fprintf(f, "trailsift diagnosis report: why is MGN/DRS replication stuck?\n");
 	fprintf(f, "Store ");
-	tx(f, str(doc, "store"));
-	fprintf(f, ": %lld events, ", num(doc, "events"));
-	tx(f, str(doc, "first_event"));
+	out_text(f, ytree_str(doc, "store"));
+	fprintf(f, ": %lld events, ", ytree_num(doc, "events"));
+	out_text(f, ytree_str(doc, "first_event"));
 	fprintf(f, " .. ");
-	tx(f, str(doc, "last_event"));
+	out_text(f, ytree_str(doc, "last_event"));
 	fprintf(f, "; last scan ");
-	tx(f, str(doc, "last_scan"));
+	out_text(f, ytree_str(doc, "last_scan"));
 	fprintf(f, "; generated ");
-	tx(f, str(doc, "generated_at"));
+	out_text(f, ytree_str(doc, "generated_at"));
 	fprintf(f, "\n");
-	if (!count(areas))
+	if (!ytree_len(areas))
 		fprintf(f, "\nNo findings and no MGN/DRS activity in the store (run `trailsift scan`).\n");
-	for (size_t i = 0; i < count(areas); i++) {
-		yajl_val a = item(areas, i), cs = get(a, "causes", yajl_t_array);
-		yajl_val ch = get(a, "settings_changes", yajl_t_array);
+	for (size_t i = 0; i < ytree_len(areas); i++) {
+		yajl_val a = ytree_item(areas, i), cs = ytree_get(a, "causes", yajl_t_array);
+		yajl_val ch = ytree_get(a, "settings_changes", yajl_t_array);
 
 		fprintf(f, "\nAccount ");
-		tx(f, str(a, "account"));
+		out_text(f, ytree_str(a, "account"));
 		fprintf(f, ", region ");
-		tx(f, str(a, "region"));
+		out_text(f, ytree_str(a, "region"));
 		fprintf(f, "\n  The evidence points to: ");
-		tx(f, str(a, "verdict"));
+		out_text(f, ytree_str(a, "verdict"));
 		fprintf(f, "\n\n");
-		for (size_t j = 0; j < count(cs); j++)
-			text_cause(f, item(cs, j), (int)j + 1);
-		if (count(ch)) {
+		for (size_t j = 0; j < ytree_len(cs); j++)
+			text_cause(f, ytree_item(cs, j), (int)j + 1);
+		if (ytree_len(ch)) {
 			fprintf(f, "\n  Replication-settings changes (who changed what)\n");
-			for (size_t j = 0; j < count(ch); j++) {
-				yajl_val c = item(ch, j);
+			for (size_t j = 0; j < ytree_len(ch); j++) {
+				yajl_val c = ytree_item(ch, j);
 
 				fprintf(f, "     ");
-				tx(f, str(c, "time"));
+				out_text(f, ytree_str(c, "time"));
 				fprintf(f, "  ");
-				tx(f, str(c, "who"));
+				out_text(f, ytree_str(c, "who"));
 				fprintf(f, "  ");
-				tx(f, str(c, "api"));
-				if (str(c, "source_server_id")) {
+				out_text(f, ytree_str(c, "api"));
+				if (ytree_str(c, "source_server_id")) {
 					fprintf(f, " ");
-					tx(f, str(c, "source_server_id"));
+					out_text(f, ytree_str(c, "source_server_id"));
 				}
-				if (str(c, "error_code")) {
+				if (ytree_str(c, "error_code")) {
 					fprintf(f, "  failed: ");
-					tx(f, str(c, "error_code"));
+					out_text(f, ytree_str(c, "error_code"));
 				}
-				if (str(c, "finding")) {
+				if (ytree_str(c, "finding")) {
 					fprintf(f, "\n       [");
-					upper(f, str(c, "finding_severity"));
+					out_upper(f, ytree_str(c, "finding_severity"));
 					fprintf(f, "] ");
-					tx(f, str(c, "finding"));
+					out_text(f, ytree_str(c, "finding"));
 				}
 				fprintf(f, "\n");
 			}
 		}
 	}
-	if (count(servers)) {
+	if (ytree_len(servers)) {
 		fprintf(f, "\nSource servers (events with findings; all events: trailsift timeline"
 			" --source-server ID)\n");
-		for (size_t i = 0; i < count(servers); i++) {
+		for (size_t i = 0; i < ytree_len(servers); i++) {
 			fprintf(f, "\n");
-			timeline_render_text(item(servers, i), f, 1);
+			timeline_render_text(ytree_item(servers, i), f, 1);
 		}
 	}
 	fprintf(f, "\nNot visible in CloudTrail: check by hand\n");
-	for (size_t i = 0; i < count(nv); i++) {
-		yajl_val a0 = count(areas) ? item(areas, 0) : NULL;
+	for (size_t i = 0; i < ytree_len(nv); i++) {
+		yajl_val a0 = ytree_len(areas) ? ytree_item(areas, 0) : NULL;
 
 		fprintf(f, "  - ");
-		tx(f, str(item(nv, i), "what"));
+		out_text(f, ytree_str(ytree_item(nv, i), "what"));
 		fprintf(f, "\n      ");
-		text_check(f, str(item(nv, i), "check"), a0 ? str(a0, "region") : NULL);
+		text_check(f, ytree_str(ytree_item(nv, i), "check"), a0 ? ytree_str(a0, "region") : NULL);
 		fprintf(f, "\n");
 	}
 }
@@ -269,7 +220,7 @@ static const char *color_of(const char *rule)
  */
 static void html_chart(yajl_val tl, FILE *f)
 {
-	size_t n = count(tl), bars = 0, i = 0;
+	size_t n = ytree_len(tl), bars = 0, i = 0;
 	long long top = 1;
 	const int bar_w = 26, h = 160, left = 40;
 
@@ -279,11 +230,11 @@ static void html_chart(yajl_val tl, FILE *f)
 	}
 	/* the tallest hour sets the scale */
 	for (size_t j = 0; j < n; bars++) {
-		const char *hour = str(item(tl, j), "hour");
+		const char *hour = ytree_str(ytree_item(tl, j), "hour");
 		long long sum = 0;
 
-		for (; j < n && !strcmp(str(item(tl, j), "hour"), hour); j++)
-			sum += num(item(tl, j), "events");
+		for (; j < n && !strcmp(ytree_str(ytree_item(tl, j), "hour"), hour); j++)
+			sum += ytree_num(ytree_item(tl, j), "events");
 		if (sum > top)
 			top = sum;
 	}
@@ -294,20 +245,20 @@ static void html_chart(yajl_val tl, FILE *f)
 	fprintf(f, "<text x=\"2\" y=\"18\" font-size=\"11\">%lld</text><text x=\"2\" y=\"%d\" font-size=\"11\">0</text>\n",
 		top, h + 10);
 	for (size_t b = 0; i < n; b++) {
-		const char *hour = str(item(tl, i), "hour");
+		const char *hour = ytree_str(ytree_item(tl, i), "hour");
 		double y = h + 10;
 		int x = left + (int)b * bar_w;
 
-		for (; i < n && !strcmp(str(item(tl, i), "hour"), hour); i++) {
-			long long v = num(item(tl, i), "events");
+		for (; i < n && !strcmp(ytree_str(ytree_item(tl, i), "hour"), hour); i++) {
+			long long v = ytree_num(ytree_item(tl, i), "events");
 			double bh = (double)v * h / (double)top;
 
 			y -= bh;
 			fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>",
-				x, y, bar_w - 4, bh, color_of(str(item(tl, i), "rule")));
+				x, y, bar_w - 4, bh, color_of(ytree_str(ytree_item(tl, i), "rule")));
 			hx(f, hour);
 			fprintf(f, " ");
-			hx(f, str(item(tl, i), "rule"));
+			hx(f, ytree_str(ytree_item(tl, i), "rule"));
 			fprintf(f, ": %lld</title></rect>\n", v);
 		}
 		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" transform=\"rotate(60 %d %d)\">", x + 4,
@@ -334,40 +285,40 @@ static const char *sev_class(const char *s)
 
 static void html_cause(FILE *f, yajl_val c)
 {
-	yajl_val fs = get(c, "findings", yajl_t_array), ps = get(c, "policies", yajl_t_array);
+	yajl_val fs = ytree_get(c, "findings", yajl_t_array), ps = ytree_get(c, "policies", yajl_t_array);
 
 	fprintf(f, "<h3>");
-	hx(f, str(c, "title"));
-	if (!truth(c, "evident") && !count(fs)) {
+	hx(f, ytree_str(c, "title"));
+	if (!ytree_true(c, "evident") && !ytree_len(fs)) {
 		fprintf(f, ": <span class=\"none\">no evidence in CloudTrail</span></h3>\n");
 		return;
 	}
-	fprintf(f, " <span class=\"sev %s\">", sev_class(str(c, "severity")));
-	hx(f, str(c, "severity"));
+	fprintf(f, " <span class=\"sev %s\">", sev_class(ytree_str(c, "severity")));
+	hx(f, ytree_str(c, "severity"));
 	fprintf(f, "</span></h3>\n<p>");
-	hx(f, str(c, "first_seen"));
+	hx(f, ytree_str(c, "first_seen"));
 	fprintf(f, " .. ");
-	hx(f, str(c, "last_seen"));
-	fprintf(f, ", %lld events</p>\n<ul>\n", num(c, "events"));
-	for (size_t i = 0; i < count(fs); i++) {
-		yajl_val x = item(fs, i);
+	hx(f, ytree_str(c, "last_seen"));
+	fprintf(f, ", %lld events</p>\n<ul>\n", ytree_num(c, "events"));
+	for (size_t i = 0; i < ytree_len(fs); i++) {
+		yajl_val x = ytree_item(fs, i);
 
-		fprintf(f, "<li><span class=\"sev %s\">", sev_class(str(x, "severity")));
-		hx(f, str(x, "severity"));
+		fprintf(f, "<li><span class=\"sev %s\">", sev_class(ytree_str(x, "severity")));
+		hx(f, ytree_str(x, "severity"));
 		fprintf(f, "</span> ");
-		hx(f, str(x, "summary"));
+		hx(f, ytree_str(x, "summary"));
 		fprintf(f, " <small>(");
-		hx(f, str(x, "first_time"));
+		hx(f, ytree_str(x, "first_time"));
 		fprintf(f, " .. ");
-		hx(f, str(x, "last_time"));
+		hx(f, ytree_str(x, "last_time"));
 		fprintf(f, ", first event <code>");
-		hx(f, str(x, "event_id"));
+		hx(f, ytree_str(x, "event_id"));
 		fprintf(f, "</code>)</small></li>\n");
 	}
 	fprintf(f, "</ul>\n");
-	for (size_t i = 0; i < count(ps); i++) {
+	for (size_t i = 0; i < ytree_len(ps); i++) {
 		fprintf(f, "<p>Policy to add to <code>");
-		hx(f, str(item(ps, i), "principal"));
+		hx(f, ytree_str(ytree_item(ps, i), "principal"));
 		fprintf(f, "</code>:</p>\n<pre>");
 		{
 			/* print_json writes JSON; escape it for HTML through a memory stream */
@@ -376,7 +327,7 @@ static void html_cause(FILE *f, yajl_val c)
 			FILE *m = open_memstream(&text, &len);
 
 			if (m) {
-				print_json(get(item(ps, i), "policy", yajl_t_object), m);
+				print_json(ytree_get(ytree_item(ps, i), "policy", yajl_t_object), m);
 				fclose(m);
 				hx(f, text);
 				free(text);
@@ -384,9 +335,9 @@ static void html_cause(FILE *f, yajl_val c)
 		}
 		fprintf(f, "</pre>\n");
 	}
-	if (truth(c, "evident")) {
+	if (ytree_true(c, "evident")) {
 		fprintf(f, "<p><b>Next step:</b> ");
-		hx(f, str(c, "next_step"));
+		hx(f, ytree_str(c, "next_step"));
 		fprintf(f, "</p>\n");
 	}
 }
@@ -415,55 +366,55 @@ static void anchor(FILE *f, const char *id)
 /* The source servers: links to one anchored timeline each. */
 static void html_servers(yajl_val servers, FILE *f)
 {
-	if (!count(servers))
+	if (!ytree_len(servers))
 		return;
 	fprintf(f, "<h2>Source servers</h2>\n<ul>\n");
-	for (size_t i = 0; i < count(servers); i++) {
-		yajl_val s = item(servers, i);
+	for (size_t i = 0; i < ytree_len(servers); i++) {
+		yajl_val s = ytree_item(servers, i);
 
 		fprintf(f, "<li><a href=\"#");
-		anchor(f, str(s, "source_server_id"));
+		anchor(f, ytree_str(s, "source_server_id"));
 		fprintf(f, "\">");
-		hx(f, str(s, "source_server_id"));
-		fprintf(f, "</a>: %lld events, %lld findings", num(s, "event_count"), num(s, "findings"));
-		if (str(s, "worst_severity")) {
-			fprintf(f, " <span class=\"sev %s\">", sev_class(str(s, "worst_severity")));
-			hx(f, str(s, "worst_severity"));
+		hx(f, ytree_str(s, "source_server_id"));
+		fprintf(f, "</a>: %lld events, %lld findings", ytree_num(s, "event_count"), ytree_num(s, "findings"));
+		if (ytree_str(s, "worst_severity")) {
+			fprintf(f, " <span class=\"sev %s\">", sev_class(ytree_str(s, "worst_severity")));
+			hx(f, ytree_str(s, "worst_severity"));
 			fprintf(f, "</span>");
 		}
 		fprintf(f, "</li>\n");
 	}
 	fprintf(f, "</ul>\n");
-	for (size_t i = 0; i < count(servers); i++) {
-		yajl_val s = item(servers, i), evs = get(s, "events", yajl_t_array);
+	for (size_t i = 0; i < ytree_len(servers); i++) {
+		yajl_val s = ytree_item(servers, i), evs = ytree_get(s, "events", yajl_t_array);
 
 		fprintf(f, "<h3 id=\"");
-		anchor(f, str(s, "source_server_id"));
+		anchor(f, ytree_str(s, "source_server_id"));
 		fprintf(f, "\">Timeline of ");
-		hx(f, str(s, "source_server_id"));
+		hx(f, ytree_str(s, "source_server_id"));
 		fprintf(f, "</h3>\n<table><tr><th>time</th><th>call</th><th>who</th><th>result</th>"
 			"<th>findings</th></tr>\n");
-		for (size_t j = 0; j < count(evs); j++) {
-			yajl_val e = item(evs, j), fs = get(e, "findings", yajl_t_array);
+		for (size_t j = 0; j < ytree_len(evs); j++) {
+			yajl_val e = ytree_item(evs, j), fs = ytree_get(e, "findings", yajl_t_array);
 
 			fprintf(f, "<tr><td>");
-			hx(f, str(e, "time"));
+			hx(f, ytree_str(e, "time"));
 			fprintf(f, "</td><td>");
-			hx(f, str(e, "api"));
+			hx(f, ytree_str(e, "api"));
 			fprintf(f, "</td><td>");
-			hx(f, str(e, "who"));
+			hx(f, ytree_str(e, "who"));
 			fprintf(f, "</td><td>");
-			hx(f, str(e, "error_code") ? str(e, "error_code") : "ok");
+			hx(f, ytree_str(e, "error_code") ? ytree_str(e, "error_code") : "ok");
 			fprintf(f, "</td><td>");
-			for (size_t k = 0; k < count(fs); k++) {
-				yajl_val x = item(fs, k);
+			for (size_t k = 0; k < ytree_len(fs); k++) {
+				yajl_val x = ytree_item(fs, k);
 
-				fprintf(f, "%s<span class=\"sev %s\">", k ? "<br>" : "", sev_class(str(x, "severity")));
-				hx(f, str(x, "severity"));
+				fprintf(f, "%s<span class=\"sev %s\">", k ? "<br>" : "", sev_class(ytree_str(x, "severity")));
+				hx(f, ytree_str(x, "severity"));
 				fprintf(f, "</span> ");
-				hx(f, str(x, "rule"));
+				hx(f, ytree_str(x, "rule"));
 				fprintf(f, ": ");
-				hx(f, str(x, "summary"));
+				hx(f, ytree_str(x, "summary"));
 			}
 			fprintf(f, "</td></tr>\n");
 		}
@@ -473,69 +424,69 @@ static void html_servers(yajl_val servers, FILE *f)
 
 void report_render_html(yajl_val doc, FILE *f)
 {
-	yajl_val areas = get(doc, "areas", yajl_t_array);
-	yajl_val nv = get(doc, "not_visible", yajl_t_array);
+	yajl_val areas = ytree_get(doc, "areas", yajl_t_array);
+	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
 
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<title>trailsift report</title>\n<style>%s</style></head><body>\n", css);
 	fprintf(f, "<h1>Why is MGN/DRS replication stuck? trailsift diagnosis</h1>\n<p>Store <code>");
-	hx(f, str(doc, "store"));
-	fprintf(f, "</code>: %lld events, ", num(doc, "events"));
-	hx(f, str(doc, "first_event"));
+	hx(f, ytree_str(doc, "store"));
+	fprintf(f, "</code>: %lld events, ", ytree_num(doc, "events"));
+	hx(f, ytree_str(doc, "first_event"));
 	fprintf(f, " .. ");
-	hx(f, str(doc, "last_event"));
+	hx(f, ytree_str(doc, "last_event"));
 	fprintf(f, "; generated ");
-	hx(f, str(doc, "generated_at"));
+	hx(f, ytree_str(doc, "generated_at"));
 	fprintf(f, ".</p>\n<h2>Timeline: finding events per hour, by rule</h2>\n");
-	html_chart(get(doc, "timeline", yajl_t_array), f);
-	for (size_t i = 0; i < count(areas); i++) {
-		yajl_val a = item(areas, i), cs = get(a, "causes", yajl_t_array);
-		yajl_val ch = get(a, "settings_changes", yajl_t_array);
+	html_chart(ytree_get(doc, "timeline", yajl_t_array), f);
+	for (size_t i = 0; i < ytree_len(areas); i++) {
+		yajl_val a = ytree_item(areas, i), cs = ytree_get(a, "causes", yajl_t_array);
+		yajl_val ch = ytree_get(a, "settings_changes", yajl_t_array);
 
 		fprintf(f, "<h2>Account ");
-		hx(f, str(a, "account"));
+		hx(f, ytree_str(a, "account"));
 		fprintf(f, ", region ");
-		hx(f, str(a, "region"));
+		hx(f, ytree_str(a, "region"));
 		fprintf(f, "</h2>\n<p class=\"verdict\"><b>The evidence points to:</b> ");
-		hx(f, str(a, "verdict"));
+		hx(f, ytree_str(a, "verdict"));
 		fprintf(f, "</p>\n");
-		for (size_t j = 0; j < count(cs); j++)
-			html_cause(f, item(cs, j));
-		if (count(ch)) {
+		for (size_t j = 0; j < ytree_len(cs); j++)
+			html_cause(f, ytree_item(cs, j));
+		if (ytree_len(ch)) {
 			fprintf(f, "<h3>Replication-settings changes</h3>\n<table><tr><th>time</th><th>who</th>"
 				"<th>call</th><th>source server</th><th>result</th></tr>\n");
-			for (size_t j = 0; j < count(ch); j++) {
-				yajl_val c = item(ch, j);
+			for (size_t j = 0; j < ytree_len(ch); j++) {
+				yajl_val c = ytree_item(ch, j);
 
 				fprintf(f, "<tr><td>");
-				hx(f, str(c, "time"));
+				hx(f, ytree_str(c, "time"));
 				fprintf(f, "</td><td>");
-				hx(f, str(c, "who"));
+				hx(f, ytree_str(c, "who"));
 				fprintf(f, "</td><td>");
-				hx(f, str(c, "api"));
+				hx(f, ytree_str(c, "api"));
 				fprintf(f, "</td><td>");
-				hx(f, str(c, "source_server_id"));
+				hx(f, ytree_str(c, "source_server_id"));
 				fprintf(f, "</td><td>");
-				hx(f, str(c, "error_code") ? str(c, "error_code") : "ok");
-				if (str(c, "finding")) {
-					fprintf(f, "<br><span class=\"sev %s\">", sev_class(str(c, "finding_severity")));
-					hx(f, str(c, "finding_severity"));
+				hx(f, ytree_str(c, "error_code") ? ytree_str(c, "error_code") : "ok");
+				if (ytree_str(c, "finding")) {
+					fprintf(f, "<br><span class=\"sev %s\">", sev_class(ytree_str(c, "finding_severity")));
+					hx(f, ytree_str(c, "finding_severity"));
 					fprintf(f, "</span> ");
-					hx(f, str(c, "finding"));
+					hx(f, ytree_str(c, "finding"));
 				}
 				fprintf(f, "</td></tr>\n");
 			}
 			fprintf(f, "</table>\n");
 		}
 	}
-	html_servers(get(doc, "source_servers", yajl_t_array), f);
+	html_servers(ytree_get(doc, "source_servers", yajl_t_array), f);
 	fprintf(f, "<h2>Not visible in CloudTrail: check by hand</h2>\n<ul>\n");
-	for (size_t i = 0; i < count(nv); i++) {
+	for (size_t i = 0; i < ytree_len(nv); i++) {
 		fprintf(f, "<li>");
-		hx(f, str(item(nv, i), "what"));
+		hx(f, ytree_str(ytree_item(nv, i), "what"));
 		fprintf(f, "<br><code>");
-		hx(f, str(item(nv, i), "check"));
+		hx(f, ytree_str(ytree_item(nv, i), "check"));
 		fprintf(f, "</code></li>\n");
 	}
 	fprintf(f, "</ul>\n</body></html>\n");

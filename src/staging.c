@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mgn.h"
 #include "msg.h"
 #include "rules.h"
 
@@ -327,10 +328,7 @@ static int learn_topology(struct staging *st, yajl_val doc, const char *name, co
 	return ch;
 }
 
-#define SETTINGS_SQL \
-	"event_source IN ('mgn.amazonaws.com', 'drs.amazonaws.com') AND error_code IS NULL" \
-	" AND event_name IN ('UpdateReplicationConfiguration', 'UpdateReplicationConfigurationTemplate'," \
-	" 'CreateReplicationConfigurationTemplate')"
+#define SETTINGS_SQL MGN_SETTINGS_SQL " AND error_code IS NULL"
 #define TOPOLOGY_SQL \
 	"event_source = 'ec2.amazonaws.com' AND error_code IS NULL AND event_name IN" \
 	" ('RunInstances', 'CreateSecurityGroup', 'CreateSubnet', 'AssociateRouteTable'," \

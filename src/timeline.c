@@ -13,6 +13,7 @@
 #include "out.h"
 #include "rules.h"
 #include "store.h"
+#include "ytree.h"
 
 static const char *col(sqlite3_stmt *st, int i)
 {
@@ -176,84 +177,57 @@ int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const
 	return rc ? -1 : 0;
 }
 
-static yajl_val get(yajl_val v, const char *key, yajl_type t)
-{
-	const char *path[] = { key, NULL };
-
-	return v ? yajl_tree_get(v, path, t) : NULL;
-}
-
-static const char *str(yajl_val v, const char *key)
-{
-	yajl_val s = get(v, key, yajl_t_string);
-
-	return s ? YAJL_GET_STRING(s) : NULL;
-}
-
-static void tx(FILE *f, const char *s)
-{
-	if (!s)
-		s = "-";
-	out_safe_text(f, s, strlen(s));
-}
-
-static void upper(FILE *f, const char *s)
-{
-	for (; s && *s; s++)
-		fputc(*s >= 'a' && *s <= 'z' ? *s - 32 : *s, f);
-}
-
 void timeline_render_text(yajl_val tl, FILE *f, int only_marked)
 {
-	yajl_val evs = get(tl, "events", yajl_t_array);
-	yajl_val n = get(tl, "event_count", yajl_t_number), nf = get(tl, "findings", yajl_t_number);
+	yajl_val evs = ytree_get(tl, "events", yajl_t_array);
+	yajl_val n = ytree_get(tl, "event_count", yajl_t_number), nf = ytree_get(tl, "findings", yajl_t_number);
 	size_t count = evs ? evs->u.array.len : 0;
 
 	fprintf(f, "Source server ");
-	tx(f, str(tl, "source_server_id"));
+	out_text(f, ytree_str(tl, "source_server_id"));
 	fprintf(f, ": %lld event%s", n ? YAJL_GET_INTEGER(n) : 0, n && YAJL_GET_INTEGER(n) == 1 ? "" : "s");
 	if (count) {
 		fprintf(f, ", ");
-		tx(f, str(tl, "first_time"));
+		out_text(f, ytree_str(tl, "first_time"));
 		fprintf(f, " .. ");
-		tx(f, str(tl, "last_time"));
+		out_text(f, ytree_str(tl, "last_time"));
 	}
 	fprintf(f, "; %lld finding%s marked", nf ? YAJL_GET_INTEGER(nf) : 0,
 		nf && YAJL_GET_INTEGER(nf) == 1 ? "" : "s");
-	if (str(tl, "worst_severity")) {
+	if (ytree_str(tl, "worst_severity")) {
 		fprintf(f, " (worst ");
-		upper(f, str(tl, "worst_severity"));
+		out_upper(f, ytree_str(tl, "worst_severity"));
 		fprintf(f, ")");
 	}
 	fprintf(f, "\n");
 	for (size_t i = 0; i < count; i++) {
-		yajl_val e = evs->u.array.values[i], fs = get(e, "findings", yajl_t_array);
+		yajl_val e = evs->u.array.values[i], fs = ytree_get(e, "findings", yajl_t_array);
 		size_t nfs = fs ? fs->u.array.len : 0;
 
 		if (only_marked && !nfs)
 			continue;
 		fprintf(f, "  ");
-		tx(f, str(e, "time"));
+		out_text(f, ytree_str(e, "time"));
 		fprintf(f, "  ");
-		tx(f, str(e, "api"));
+		out_text(f, ytree_str(e, "api"));
 		fprintf(f, "  ");
-		tx(f, str(e, "who"));
-		if (get(e, "related", yajl_t_true))
+		out_text(f, ytree_str(e, "who"));
+		if (ytree_get(e, "related", yajl_t_true))
 			fprintf(f, "  MGN/DRS");
-		if (str(e, "error_code")) {
+		if (ytree_str(e, "error_code")) {
 			fprintf(f, "  failed: ");
-			tx(f, str(e, "error_code"));
+			out_text(f, ytree_str(e, "error_code"));
 		}
 		fprintf(f, "\n");
 		for (size_t j = 0; j < nfs; j++) {
 			yajl_val x = fs->u.array.values[j];
 
 			fprintf(f, "      ! ");
-			upper(f, str(x, "severity"));
+			out_upper(f, ytree_str(x, "severity"));
 			fprintf(f, " ");
-			tx(f, str(x, "rule"));
+			out_text(f, ytree_str(x, "rule"));
 			fprintf(f, ": ");
-			tx(f, str(x, "summary"));
+			out_text(f, ytree_str(x, "summary"));
 			fprintf(f, "\n");
 		}
 	}

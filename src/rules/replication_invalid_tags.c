@@ -32,11 +32,6 @@
 #define HIDDEN "HIDDEN_DUE_TO_SECURITY_REASONS"
 #define MAX_ISSUES 32
 
-#define SETTINGS_SQL \
-	"event_source IN ('mgn.amazonaws.com', 'drs.amazonaws.com') AND event_name IN" \
-	" ('UpdateReplicationConfiguration', 'UpdateReplicationConfigurationTemplate'," \
-	" 'CreateReplicationConfigurationTemplate')"
-
 /* EC2 errors that a rejected tag produces (docs/research.md §5). */
 static const char *const tag_errors[] = {
 	"InvalidParameterValue", "InvalidParameter", "InvalidTagKey.Malformed", "TagLimitExceeded",
@@ -45,18 +40,7 @@ static const char *const tag_errors[] = {
 
 static int is_settings_call(const struct event *ev)
 {
-	static const char *const names[] = {
-		"UpdateReplicationConfiguration", "UpdateReplicationConfigurationTemplate",
-		"CreateReplicationConfigurationTemplate", NULL
-	};
-
-	if (!ev->event_source || !ev->event_name ||
-	    (strcmp(ev->event_source, "mgn.amazonaws.com") && strcmp(ev->event_source, "drs.amazonaws.com")))
-		return 0;
-	for (int i = 0; names[i]; i++)
-		if (!strcmp(ev->event_name, names[i]))
-			return 1;
-	return 0;
+	return mgn_settings_call(ev->event_source, ev->event_name);
 }
 
 static int is_tag_error(const struct event *ev)
@@ -327,7 +311,7 @@ static int build(struct rule_ctx *rc, const char *group_key)
 	if (rule_group_split(group_key, p, 2))
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc_ = rule_each_event(rc, SETTINGS_SQL " AND " RULE_ACCOUNT_SQL " = ?1"
+	rc_ = rule_each_event(rc, MGN_SETTINGS_SQL " AND " RULE_ACCOUNT_SQL " = ?1"
 			      " AND coalesce(aws_region, '') = ?2", (const char *const *)p, 2,
 			      collect_call, &g);
 	if (!rc_)

@@ -23,14 +23,13 @@
 
 #include "buf.h"
 #include "jsonw.h"
+#include "mgn.h"
 #include "msg.h"
 #include "rules.h"
 #include "staging.h"
 
-#define SETTINGS_SQL \
-	"event_source IN ('mgn.amazonaws.com', 'drs.amazonaws.com') AND error_code IS NULL" \
-	" AND event_name IN ('UpdateReplicationConfiguration', 'UpdateReplicationConfigurationTemplate'," \
-	" 'CreateReplicationConfigurationTemplate')"
+/* The successful settings calls: a failed one changed nothing. */
+#define SETTINGS_SQL MGN_SETTINGS_SQL " AND error_code IS NULL"
 
 /* One replication configuration as far as the calls show it ("" / -1: unknown). */
 struct setting {
@@ -494,19 +493,9 @@ static int one_call(struct rule_ctx *rc, char *const *p, struct group *g, size_t
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	static const char *const names[] = {
-		"UpdateReplicationConfiguration", "UpdateReplicationConfigurationTemplate",
-		"CreateReplicationConfigurationTemplate", NULL
-	};
 	const char *parts[2] = { ev->account, ev->aws_region };
-	int hit = 0;
 
-	if (!ev->event_source || !ev->event_name || ev->error_code ||
-	    (strcmp(ev->event_source, "mgn.amazonaws.com") && strcmp(ev->event_source, "drs.amazonaws.com")))
-		return RULE_DECLINED;
-	for (int i = 0; names[i]; i++)
-		hit |= !strcmp(ev->event_name, names[i]);
-	if (!hit)
+	if (ev->error_code || !mgn_settings_call(ev->event_source, ev->event_name))
 		return RULE_DECLINED;
 	return rule_touch_parts(rc, parts, 2) ? RULE_ERROR : RULE_OK;
 }
