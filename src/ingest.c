@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 
 #include "ctstream.h"
 #include "input.h"
+#include "queue.h"
 #include "msg.h"
 #include "store.h"
 #include "timeparse.h"
@@ -19,7 +22,9 @@
 #include "writer.h"
 
 #define READ_CHUNK (256u << 10)
-#define ROWSET_POOL 6
+#define ROWSET_POOL 4      /* row sets per parser */
+#define MAX_PARSERS 4
+#define JOB_QUEUE 16       /* files handed out ahead, per parser */
 
 /* A file the store has read before, for skip-if-unchanged. */
 struct known {
@@ -27,17 +32,38 @@ struct known {
 	long long size, mtime_ns;
 };
 
+/* One input for a parser: read it, or only record why it was not read. */
+enum job_kind { JOB_READ, JOB_SKIP, JOB_FAIL };
+
+struct job {
+	enum job_kind kind;
+	char *path;                 /* as walked or given ("-" for stdin) */
+	struct source *src;         /* its sources row to be; goes to the writer */
+};
+
+/* A parser thread; its number is its writer lane. */
+struct parser {
+	struct ingest *ig;
+	int lane;
+	pthread_t thread;
+	struct queue jobs;          /* struct job *, NULL to stop */
+	struct rowset *rs;          /* the set being filled */
+	unsigned char *chunk;       /* READ_CHUNK bytes */
+	struct ingest_totals t;     /* this parser's counts, summed at the end */
+};
+
 struct ingest {
 	sqlite3 *db;
 	struct writer *w;
-	struct rowset *rs;          /* the set being filled */
-	struct ingest_totals *t;
 	const struct ingest_opts *o;
 	struct known *known;        /* sorted by path */
 	size_t n_known;
-	unsigned char *chunk;       /* READ_CHUNK bytes */
+	struct parser *parsers;
+	int nparsers;
+	long next_job;              /* jobs handed out: job k goes to parser k % nparsers */
+	struct ingest_totals t;     /* the walker's own counts (unchanged files) */
+	atomic_llong records, json_bytes, files_done; /* for the progress line */
 	long long last_progress_ms;
-	int stop;                   /* the writer failed */
 };
 
 static int cmp_known(const void *a, const void *b)
@@ -91,9 +117,9 @@ static void progress(struct ingest *ig, int force)
 	if (!ig->o->progress || (!force && now - ig->last_progress_ms < 250))
 		return;
 	ig->last_progress_ms = now;
-	fprintf(stderr, "\r\033[Kingest: %ld files, %lld records, %.1f MB parsed",
-		ig->t->files_ok + ig->t->files_failed, ig->t->records,
-		(double)ig->t->json_bytes / 1e6);
+	fprintf(stderr, "\r\033[Kingest: %lld files, %lld records, %.1f MB parsed",
+		atomic_load(&ig->files_done), atomic_load(&ig->records),
+		(double)atomic_load(&ig->json_bytes) / 1e6);
 	fflush(stderr);
 	msg_progress_shown = 1;
 }
@@ -133,22 +159,22 @@ static struct source *new_source(const char *abs, const struct stat *st)
 
 static int emit(void *ctx, const char *raw, size_t len, const struct record *rec)
 {
-	struct ingest *ig = ctx;
+	struct parser *p = ctx;
 
-	if (rowset_add(ig->rs, raw, len, rec))
+	if (rowset_add(p->rs, raw, len, rec))
 		return -1;
-	if (rowset_full(ig->rs)) {
-		writer_put_rows(ig->w, ig->rs);
-		ig->rs = writer_get_rowset(ig->w);
-		progress(ig, 0);
-		if (writer_failed(ig->w))
+	if (rowset_full(p->rs)) {
+		atomic_fetch_add(&p->ig->records, (long long)p->rs->n);
+		writer_put_rows(p->ig->w, p->lane, p->rs);
+		p->rs = writer_get_rowset(p->ig->w, p->lane);
+		if (writer_failed(p->ig->w))
 			return -1;
 	}
 	return 0;
 }
 
 /* Reads and parses one input into the writer. Returns 0, or -1 with err set. */
-static int parse_input(struct ingest *ig, const char *path, struct source *src, char *err,
+static int parse_input(struct parser *p, const char *path, struct source *src, char *err,
 		       size_t errlen)
 {
 	struct input *in = input_open(path, err, errlen);
@@ -157,9 +183,9 @@ static int parse_input(struct ingest *ig, const char *path, struct source *src, 
 
 	if (!in)
 		return -1;
-	cs = ctstream_new(emit, ig);
+	cs = ctstream_new(emit, p);
 	for (;;) {
-		ssize_t n = input_read(in, ig->chunk, READ_CHUNK, err, errlen);
+		ssize_t n = input_read(in, p->chunk, READ_CHUNK, err, errlen);
 
 		if (n < 0) {
 			rc = -1;
@@ -172,8 +198,9 @@ static int parse_input(struct ingest *ig, const char *path, struct source *src, 
 			}
 			break;
 		}
-		ig->t->json_bytes += n;
-		if (ctstream_feed(cs, ig->chunk, (size_t)n)) {
+		p->t.json_bytes += n;
+		atomic_fetch_add(&p->ig->json_bytes, (long long)n);
+		if (ctstream_feed(cs, p->chunk, (size_t)n)) {
 			snprintf(err, errlen, "%s", ctstream_error(cs));
 			rc = -1;
 			break;
@@ -192,52 +219,100 @@ static int parse_input(struct ingest *ig, const char *path, struct source *src, 
 	return rc;
 }
 
-static void skip_file(struct ingest *ig, const char *abs, const struct stat *st, const char *why)
+/* Marks src failed for `why`; the writer prints the message, in run order. */
+static void fail_source(struct parser *p, const char *shown, struct source *src, const char *why)
 {
-	struct source *src = new_source(abs, st);
-
-	src->status = SOURCE_SKIPPED;
-	src->error = xstrdup(why);
-	ig->t->files_skipped++;
-	writer_end_source(ig->w, src);
+	src->status = SOURCE_FAILED;
+	if (why != src->error) {
+		free(src->error);
+		src->error = xstrdup(why);
+	}
+	src->shown = xstrdup(shown);
+	p->t.files_failed++;
 }
 
-static void fail_file(struct ingest *ig, const char *shown, struct source *src, const char *why)
+static void read_file(struct parser *p, const char *path, struct source *src)
 {
-	error("'%s': %s", shown, why);
-	src->status = SOURCE_FAILED;
-	src->error = xstrdup(why);
-	ig->t->files_failed++;
-	writer_end_source(ig->w, src);
+	char err[400];
+
+	writer_begin_source(p->ig->w, p->lane, src);
+	if (parse_input(p, path, src, err, sizeof(err))) {
+		rowset_reset(p->rs); /* rows not yet sent are simply dropped */
+		fail_source(p, path, src, err);
+	} else {
+		atomic_fetch_add(&p->ig->records, (long long)p->rs->n);
+		writer_put_rows(p->ig->w, p->lane, p->rs);
+		p->rs = writer_get_rowset(p->ig->w, p->lane);
+		src->status = SOURCE_OK;
+		p->t.files_ok++;
+		p->t.records += src->records;
+	}
+}
+
+/* Every job ends its source, so that the writer's turn passes to the next lane. */
+static void run_job(struct parser *p, struct job *j)
+{
+	struct source *src = j->src;
+
+	switch (j->kind) {
+	case JOB_READ:
+		if (writer_failed(p->ig->w))
+			src->status = SOURCE_FAILED; /* not read: the run is stopping */
+		else
+			read_file(p, j->path, src);
+		break;
+	case JOB_SKIP:
+		src->status = SOURCE_SKIPPED;
+		p->t.files_skipped++;
+		break;
+	case JOB_FAIL:
+		fail_source(p, j->path, src, src->error);
+		break;
+	}
+	writer_end_source(p->ig->w, p->lane, src);
+	atomic_fetch_add(&p->ig->files_done, 1);
+}
+
+static void *parser_main(void *arg)
+{
+	struct parser *p = arg;
+	struct job *j;
+
+	pthread_setname_np(pthread_self(), "trailsift-parse");
+	while ((j = queue_pop(&p->jobs))) {
+		run_job(p, j);
+		free(j->path);
+		free(j);
+	}
+	return NULL;
+}
+
+/* Hands the next job of the run to its parser. */
+static void hand_out(struct ingest *ig, enum job_kind kind, const char *path, struct source *src)
+{
+	struct job *j = xmalloc(sizeof(*j));
+
+	j->kind = kind;
+	j->path = xstrdup(path);
+	j->src = src;
+	queue_push(&ig->parsers[ig->next_job++ % ig->nparsers].jobs, j);
+	progress(ig, 0);
 }
 
 static void ingest_file(struct ingest *ig, const char *path, const struct stat *st)
 {
-	char abs[PATH_MAX], err[400];
-	struct source *src;
+	char abs[PATH_MAX];
 
-	if (!strcmp(path, "-"))
-		snprintf(abs, sizeof(abs), "<stdin>");
-	else
-		absolute_path(path, 1, abs);
-	if (st && strcmp(path, "-") && is_unchanged(ig, abs, st)) {
-		ig->t->files_unchanged++;
+	if (!strcmp(path, "-")) {
+		hand_out(ig, JOB_READ, path, new_source("<stdin>", NULL));
 		return;
 	}
-	src = new_source(abs, strcmp(path, "-") ? st : NULL);
-	writer_begin_source(ig->w, src);
-	if (parse_input(ig, path, src, err, sizeof(err))) {
-		rowset_reset(ig->rs); /* rows not yet sent are simply dropped */
-		fail_file(ig, path, src, err);
-	} else {
-		writer_put_rows(ig->w, ig->rs);
-		ig->rs = writer_get_rowset(ig->w);
-		src->status = SOURCE_OK;
-		ig->t->files_ok++;
-		ig->t->records += src->records;
-		writer_end_source(ig->w, src);
+	absolute_path(path, 1, abs);
+	if (st && is_unchanged(ig, abs, st)) {
+		ig->t.files_unchanged++;
+		return;
 	}
-	progress(ig, 0);
+	hand_out(ig, JOB_READ, path, new_source(abs, st));
 }
 
 static int on_path(void *ctx, const char *path, const struct stat *st, enum walk_kind kind,
@@ -245,6 +320,7 @@ static int on_path(void *ctx, const char *path, const struct stat *st, enum walk
 {
 	struct ingest *ig = ctx;
 	char abs[PATH_MAX];
+	struct source *src;
 
 	if (writer_failed(ig->w))
 		return -1;
@@ -254,14 +330,66 @@ static int on_path(void *ctx, const char *path, const struct stat *st, enum walk
 		break;
 	case WALK_SKIP:
 		absolute_path(path, 1, abs);
-		skip_file(ig, abs, st, why);
+		src = new_source(abs, st);
+		src->error = xstrdup(why);
+		hand_out(ig, JOB_SKIP, path, src);
 		break;
 	case WALK_ERROR:
 		absolute_path(path, 0, abs);
-		fail_file(ig, path, new_source(abs, NULL), why);
+		src = new_source(abs, NULL);
+		src->error = xstrdup(why);
+		hand_out(ig, JOB_FAIL, path, src);
 		break;
 	}
 	return 0;
+}
+
+/* One parser per core (up to MAX_PARSERS); the writer thread shares them. */
+static int parser_count(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_PARSERS ? MAX_PARSERS : (int)n;
+}
+
+static void start_parsers(struct ingest *ig)
+{
+	ig->parsers = xcalloc((size_t)ig->nparsers, sizeof(*ig->parsers));
+	for (int i = 0; i < ig->nparsers; i++) {
+		struct parser *p = &ig->parsers[i];
+
+		p->ig = ig;
+		p->lane = i;
+		p->chunk = xmalloc(READ_CHUNK);
+		p->rs = writer_get_rowset(ig->w, i);
+		queue_init(&p->jobs, JOB_QUEUE);
+		if (pthread_create(&p->thread, NULL, parser_main, p)) {
+			error("cannot start a parser thread");
+			exit(1);
+		}
+	}
+}
+
+/* Stops the parsers once their jobs are done and adds up their counts. */
+static void stop_parsers(struct ingest *ig, struct ingest_totals *t)
+{
+	*t = ig->t;
+	for (int i = 0; i < ig->nparsers; i++)
+		queue_push(&ig->parsers[i].jobs, NULL);
+	for (int i = 0; i < ig->nparsers; i++) {
+		struct parser *p = &ig->parsers[i];
+
+		pthread_join(p->thread, NULL);
+		writer_return_rowset(ig->w, p->lane, p->rs);
+		t->files_ok += p->t.files_ok;
+		t->files_skipped += p->t.files_skipped;
+		t->files_failed += p->t.files_failed;
+		t->records += p->t.records;
+		t->json_bytes += p->t.json_bytes;
+		queue_release(&p->jobs);
+		free(p->chunk);
+	}
+	free(ig->parsers);
 }
 
 static int end_run(sqlite3 *db, long long run_id, const struct ingest_totals *t)
@@ -299,7 +427,6 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 	memset(&ig, 0, sizeof(ig));
 	memset(t, 0, sizeof(*t));
 	ig.db = db;
-	ig.t = t;
 	ig.o = o;
 	run_id = store_run_start(db, o->command ? o->command : "ingest");
 	if (run_id < 0 || load_known(&ig))
@@ -308,18 +435,20 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 	bulk = store_int(db, "SELECT NOT EXISTS (SELECT 1 FROM event_fields)", 0) == 1;
 	if (bulk && store_drop_indexes(db))
 		return -1;
-	ig.chunk = xmalloc(READ_CHUNK);
-	ig.w = writer_start(db, run_id, ROWSET_POOL, bulk);
-	ig.rs = writer_get_rowset(ig.w);
+	trace_phase(NULL);
+	ig.nparsers = parser_count();
+	ig.w = writer_start(db, run_id, ig.nparsers, ROWSET_POOL, bulk);
+	start_parsers(&ig);
 	for (int i = 0; i < n && !writer_failed(ig.w); i++) {
 		if (!strcmp(paths[i], "-"))
 			ingest_file(&ig, "-", NULL);
 		else if (walk_path(paths[i], on_path, &ig))
 			break;
 	}
-	writer_return_rowset(ig.w, ig.rs);
+	stop_parsers(&ig, t);
 	if (writer_finish(ig.w, &t->inserted))
 		rc = -1;
+	trace_phase("load");
 	if (o->progress && msg_progress_shown) {
 		fprintf(stderr, "\r\033[K");
 		msg_progress_shown = 0;
@@ -327,16 +456,17 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 	if (bulk) {
 		long long dups = store_ensure_indexes(db);
 
+		trace_phase("indexes");
 		if (dups < 0 || store_analyze(db, 0))
 			rc = -1;
 		else
 			t->inserted -= dups;
+		trace_phase("analyze");
 	}
 	if (end_run(db, run_id, t))
 		rc = -1;
 	for (size_t i = 0; i < ig.n_known; i++)
 		free(ig.known[i].path);
 	free(ig.known);
-	free(ig.chunk);
 	return rc;
 }

@@ -1,9 +1,11 @@
 /*
  * ingest.h - loading CloudTrail files into the store.
  *
- * The calling thread walks the paths, inflates and parses each file and
- * packs its records into row sets; a writer thread (writer.h) stores them.
- * On two cores the parse and the SQLite work overlap.
+ * The calling thread walks the paths and hands the files out in turn to
+ * parser threads, one per core, which inflate and parse them and pack
+ * their records into row sets; a writer thread (writer.h) stores them, in
+ * the order the files were handed out, so a run's result does not depend
+ * on the threads' timing. Parsing and SQLite work overlap on all cores.
  */
 #ifndef TRAILSIFT_INGEST_H
 #define TRAILSIFT_INGEST_H

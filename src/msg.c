@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 int msg_progress_shown;
@@ -64,6 +65,24 @@ void note(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("", fmt, ap);
 	va_end(ap);
+}
+
+void trace_phase(const char *what)
+{
+	static int enabled = -1;
+	static struct timespec last;
+	struct timespec now;
+
+	if (enabled < 0) {
+		const char *v = getenv("TRAILSIFT_TRACE");
+
+		enabled = v && *v && strcmp(v, "0");
+	}
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (enabled && what)
+		note("trace: %s: %.3f s", what,
+		     (double)(now.tv_sec - last.tv_sec) + (double)(now.tv_nsec - last.tv_nsec) / 1e9);
+	last = now;
 }
 
 static void *oom(void)

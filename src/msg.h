@@ -21,6 +21,13 @@ void warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * With TRAILSIFT_TRACE set in the environment, prints how long the phase
+ * `what` took since the previous call ("trailsift: trace: indexes: 2.104 s");
+ * trace_phase(NULL) only starts the clock. For finding where time goes.
+ */
+void trace_phase(const char *what);
+
+/*
  * Clears a progress line that may be standing on a TTY stderr, so that the
  * next diagnostic starts at column 0. Set by the progress reporter.
  */

@@ -535,7 +535,7 @@ static struct rowset *pack_page(struct job *j, const struct pass *ps, long long 
 				long long *oldest)
 {
 	struct pull *p = j->p;
-	struct rowset *rs = writer_get_rowset(p->w);
+	struct rowset *rs = writer_get_rowset(p->w, 0);
 	char why[300], at[300];
 
 	*newest = *oldest = -1;
@@ -835,7 +835,7 @@ int pull_run(struct pull *p, sqlite3 *db)
 	if (bulk && store_drop_indexes(db))
 		rc = 1;
 	if (!rc) {
-		p->w = writer_start(db, run_id, 2 * n + 2, bulk);
+		p->w = writer_start(db, run_id, 1, 2 * n + 2, bulk);
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_signal;
 		sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C ends the process at once */

@@ -48,6 +48,9 @@ enum record_field {
 	RF_COUNT
 };
 
+/* The fields that are store columns: all before the helper fields. */
+#define RECORD_COLUMN_COUNT (RF_TLS_VERSION + 1)
+
 /* Column name of each field (NULL for helper fields that are no column). */
 extern const char *const record_columns[RF_COUNT];
 

@@ -13,33 +13,58 @@
 #include "store.h"
 #include "timeparse.h"
 
+/* Events per INSERT statement. */
+#define BATCH_ROWS 32
+
+/* Parameters per event in an event_fields INSERT: its columns, time, source, seq. */
+#define FIELD_PARAMS (RECORD_COLUMN_COUNT + 3)
+
 enum msg_kind { MSG_BEGIN, MSG_ROWS, MSG_END, MSG_PAGE, MSG_FLUSH, MSG_STOP };
 
 struct msg {
 	enum msg_kind kind;
+	int lane;             /* the lane it came by (rows go back to its pool) */
 	struct source *src;   /* MSG_BEGIN, MSG_END */
 	struct rowset *rows;  /* MSG_ROWS */
 	struct writer_page *page; /* MSG_PAGE */
+};
+
+/*
+ * One producer's way to the writer. The writer takes whole units from the
+ * lanes in turn (a source from its begin to its end, a page, a flush), so
+ * that sources parsed side by side are stored in the order they were handed
+ * out; each lane has its own row sets, so a producer that runs ahead waits
+ * for its turn without starving the one the writer is waiting for.
+ */
+struct lane {
+	struct queue work;       /* struct msg *, producer to writer */
+	struct queue pool;       /* empty struct rowset *, writer to producer */
 };
 
 struct writer {
 	sqlite3 *db;
 	long long run_id;
 	pthread_t thread;
-	struct queue work;       /* struct msg *, producer to writer */
-	struct queue pool;       /* empty struct rowset *, writer to producer */
-	int pool_size;
+	struct lane *lanes;
+	int nlanes;
+	int pool_size;           /* row sets per lane */
 	atomic_int failed;
 	atomic_llong inserted;
 
 	/* writer-thread state */
-	sqlite3_stmt *insert_event;
-	sqlite3_stmt *insert_raw;
+	sqlite3_stmt *insert_fields[2]; /* event_fields: one row, BATCH_ROWS rows */
+	sqlite3_stmt *insert_raw[2];    /* event_raw: likewise */
+	sqlite3_stmt *stored_id;     /* is this eventID in the store? (not in bulk mode) */
 	sqlite3_stmt *upsert_source;
 	sqlite3_stmt *page_source;   /* pages: upsert their sources row (prepared on first use) */
 	sqlite3_stmt *page_inserted; /* pages: add to its inserted count */
 	int bulk;                /* no unique key in the store: `seen` stands in for it */
-	struct idset seen;       /* eventIDs stored by this bulk load */
+	struct idset seen;       /* eventIDs stored by this run */
+	const struct row *batch[BATCH_ROWS]; /* new events waiting for a full statement */
+	int nbatch;
+	long long next_seq;      /* seq of the next event stored */
+	long long source_seq;    /* next_seq when the current source began */
+	size_t source_ids;       /* idset_mark() when the current source began */
 	int in_txn;              /* a BEGIN is open */
 	int in_source;           /* a SAVEPOINT is open */
 	size_t txn_bytes;        /* raw bytes inserted in this transaction */
@@ -47,18 +72,6 @@ struct writer {
 	long long source_id;     /* the current source's sources.source_id */
 	struct source *current;
 };
-
-static const char insert_sql[] =
-	"INSERT OR IGNORE INTO event_fields (event_id, event_time, event_source, event_name, aws_region,"
-	" source_ip, user_agent, identity_type, principal_arn, principal_id, account_id,"
-	" access_key_id, user_name, session_issuer_arn, invoked_by, error_code, error_message,"
-	" read_only, event_type, management_event, recipient_account_id, request_id,"
-	" shared_event_id, vpc_endpoint_id, event_category, tls_version,"
-	" event_time_ms, source_id)"
-	" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
-	" ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)";
-
-static const char insert_raw_sql[] = "INSERT INTO event_raw (seq, raw) VALUES (?1, ?2)";
 
 static const char upsert_sql[] =
 	"INSERT INTO sources (path, size, mtime_ns, sha256, records, inserted, status, error,"
@@ -88,6 +101,7 @@ void source_free(struct source *src)
 		return;
 	free(src->path);
 	free(src->error);
+	free(src->shown);
 	free(src);
 }
 
@@ -114,15 +128,47 @@ static int commit(struct writer *w)
 	return exec(w, "COMMIT");
 }
 
-/* Stores one row: its columns, and its raw text when the event is new. */
-static int insert_row(struct writer *w, const struct rowset *rs, const struct row *r)
+/*
+ * The INSERT statements for n rows: event_fields (the columns of
+ * record_columns[], then event_time_ms, source_id, seq) and event_raw (seq,
+ * raw), each with n VALUES groups of anonymous parameters.
+ */
+static sqlite3_stmt *prepare_insert(sqlite3 *db, int raw, int n)
 {
-	sqlite3_stmt *st = w->insert_event;
-	int col = 1;
+	struct buf sql;
+	sqlite3_stmt *st;
+	int params = raw ? 2 : FIELD_PARAMS;
 
-	if (w->bulk && !idset_add(&w->seen, rs->arena.data + r->off[RF_EVENT_ID],
-				  (size_t)r->len[RF_EVENT_ID]))
-		return 0; /* stored earlier in this load: the first one stays */
+	buf_init(&sql, 1u << 20);
+	if (raw) {
+		buf_addstr(&sql, "INSERT INTO event_raw (seq, raw) VALUES ");
+	} else {
+		buf_addstr(&sql, "INSERT INTO event_fields (");
+		for (int f = 0; f < RF_COUNT; f++)
+			if (record_columns[f]) {
+				buf_addstr(&sql, record_columns[f]);
+				buf_addstr(&sql, ", ");
+			}
+		buf_addstr(&sql, "event_time_ms, source_id, seq) VALUES ");
+	}
+	for (int i = 0; i < n; i++) {
+		buf_addstr(&sql, i ? ", (" : "(");
+		for (int c = 0; c < params; c++)
+			buf_addstr(&sql, c ? ", ?" : "?");
+		buf_addch(&sql, ')');
+	}
+	buf_addch(&sql, '\0');
+	st = store_prepare(db, sql.data);
+	buf_release(&sql);
+	return st;
+}
+
+/* Binds row r's columns to parameters first.. of an event_fields INSERT. */
+static void bind_fields(sqlite3_stmt *st, int first, const struct rowset *rs, const struct row *r,
+			long long seq, long long source_id)
+{
+	int col = first;
+
 	for (int f = 0; f < RF_COUNT; f++) {
 		if (!record_columns[f])
 			continue;
@@ -135,32 +181,107 @@ static int insert_row(struct writer *w, const struct rowset *rs, const struct ro
 		col++;
 	}
 	sqlite3_bind_int64(st, col++, r->time_ms);
-	sqlite3_bind_int64(st, col, w->source_id);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return db_fail(w, "inserting an event");
-	}
+	sqlite3_bind_int64(st, col++, source_id);
+	sqlite3_bind_int64(st, col, seq);
+}
+
+static int step_done(struct writer *w, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
 	sqlite3_reset(st);
-	if (!sqlite3_changes(w->db))
-		return 0; /* a duplicate eventID: the first one stays */
-	st = w->insert_raw;
-	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(w->db));
-	sqlite3_bind_text(st, 2, rs->arena.data + r->raw_off, (int)r->raw_len, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return db_fail(w, "inserting an event");
+	return rc == SQLITE_DONE ? 0 : db_fail(w, "inserting events");
+}
+
+/* Stores n new events (1 or BATCH_ROWS) with one statement per table. */
+static int insert_group(struct writer *w, const struct rowset *rs, const struct row *const *rows,
+			int n)
+{
+	sqlite3_stmt *fields = w->insert_fields[n > 1], *raw = w->insert_raw[n > 1];
+
+	for (int i = 0; i < n; i++) {
+		long long seq = w->next_seq + i;
+
+		bind_fields(fields, i * FIELD_PARAMS + 1, rs, rows[i], seq, w->source_id);
+		sqlite3_bind_int64(raw, 2 * i + 1, seq);
+		sqlite3_bind_text(raw, 2 * i + 2, rs->arena.data + rows[i]->raw_off,
+				  (int)rows[i]->raw_len, SQLITE_STATIC);
+		w->txn_bytes += rows[i]->raw_len;
 	}
-	sqlite3_reset(st);
-	w->source_inserted++;
-	w->txn_bytes += r->raw_len;
+	if (step_done(w, fields) || step_done(w, raw))
+		return -1;
+	w->next_seq += n;
+	w->source_inserted += n;
 	return 0;
+}
+
+/*
+ * Stores the batched events: a full batch in one statement per table, which
+ * also evaluates the generated columns' constant IN lists once instead of
+ * once per row; a partial one row by row.
+ */
+static int flush_batch(struct writer *w, const struct rowset *rs)
+{
+	int step = w->nbatch == BATCH_ROWS ? BATCH_ROWS : 1;
+
+	for (int i = 0; i < w->nbatch; i += step)
+		if (insert_group(w, rs, w->batch + i, step))
+			return -1;
+	w->nbatch = 0;
+	return 0;
+}
+
+/* Whether row r is an event not yet stored (1), a repeat (0), or -1 on error. */
+static int is_new(struct writer *w, const struct rowset *rs, const struct row *r)
+{
+	const char *id = rs->arena.data + r->off[RF_EVENT_ID];
+	int added = idset_add(&w->seen, id, (size_t)r->len[RF_EVENT_ID]);
+	sqlite3_stmt *st = w->stored_id;
+	int rc;
+
+	if (added == 0)
+		return 0; /* earlier in this run: the first one stays */
+	if (w->bulk)
+		return 1; /* an ID the set cannot keep is left to the key build's dedupe */
+	if (added < 0 && flush_batch(w, rs))
+		return -1; /* so that the store holds every earlier event of the run */
+	sqlite3_bind_text(st, 1, id, r->len[RF_EVENT_ID], SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(w, "looking up an eventID");
+	return rc == SQLITE_DONE;
 }
 
 static int insert_rows(struct writer *w, const struct rowset *rs)
 {
-	for (size_t i = 0; i < rs->n; i++)
-		if (insert_row(w, rs, &rs->rows[i]))
+	for (size_t i = 0; i < rs->n; i++) {
+		int fresh = is_new(w, rs, &rs->rows[i]);
+
+		if (fresh < 0)
 			return -1;
+		if (!fresh)
+			continue;
+		w->batch[w->nbatch++] = &rs->rows[i];
+		if (w->nbatch == BATCH_ROWS && flush_batch(w, rs))
+			return -1;
+	}
+	return flush_batch(w, rs); /* the rows live in rs, which goes back to the pool */
+}
+
+/*
+ * Opens a transaction. Events get their seq from the writer, so that a
+ * batch can name it for both tables: one past the highest in the store.
+ */
+static int begin_txn(struct writer *w)
+{
+	if (exec(w, "BEGIN IMMEDIATE"))
+		return -1;
+	w->in_txn = 1;
+	w->next_seq = store_int(w->db, "SELECT max(coalesce((SELECT max(seq) FROM event_fields), 0),"
+				" coalesce((SELECT max(seq) FROM event_raw), 0)) + 1", -1);
+	if (w->next_seq < 1)
+		return db_fail(w, "reading the last seq");
 	return 0;
 }
 
@@ -206,15 +327,14 @@ static int write_source_row(struct writer *w, const struct source *src, enum sou
 
 static int begin_source(struct writer *w, struct source *src)
 {
-	if (!w->in_txn) {
-		if (exec(w, "BEGIN IMMEDIATE"))
-			return -1;
-		w->in_txn = 1;
-	}
+	if (!w->in_txn && begin_txn(w))
+		return -1;
 	/* the row exists before the savepoint, so the rows can name it;
 	   a file that fails keeps it, with its final status */
 	if (write_source_row(w, src, SOURCE_FAILED, 0) || exec(w, "SAVEPOINT source"))
 		return -1;
+	w->source_seq = w->next_seq;
+	w->source_ids = idset_mark(&w->seen);
 	w->in_source = 1;
 	w->current = src;
 	w->source_inserted = 0;
@@ -235,11 +355,11 @@ static int end_source(struct writer *w, struct source *src)
 			if (exec(w, "ROLLBACK TO source") || exec(w, "RELEASE source"))
 				return -1;
 			src->inserted = 0;
+			w->next_seq = w->source_seq;
+			idset_rollback(&w->seen, w->source_ids);
 		}
-	} else if (!w->in_txn) {
-		if (exec(w, "BEGIN IMMEDIATE"))
-			return -1;
-		w->in_txn = 1;
+	} else if (!w->in_txn && begin_txn(w)) {
+		return -1;
 	}
 	if (write_source_row(w, src, src->status, src->inserted))
 		return -1;
@@ -274,11 +394,8 @@ static int store_page(struct writer *w, const struct writer_page *pg)
 			return -1;
 		}
 	}
-	if (!w->in_txn) {
-		if (exec(w, "BEGIN IMMEDIATE"))
-			return -1;
-		w->in_txn = 1;
-	}
+	if (!w->in_txn && begin_txn(w))
+		return -1;
 	st = w->page_source;
 	time_now_iso(now);
 	store_bind_text(st, ":path", pg->path, -1);
@@ -327,9 +444,12 @@ static void handle(struct writer *w, struct msg *m)
 		if (ok && w->current)
 			insert_rows(w, m->rows);
 		rowset_reset(m->rows);
-		queue_push(&w->pool, m->rows);
+		queue_push(&w->lanes[m->lane].pool, m->rows);
 		break;
 	case MSG_END:
+		/* here rather than in the producer: in the order of the run */
+		if (m->src->status == SOURCE_FAILED && m->src->shown)
+			error("'%s': %s", m->src->shown, m->src->error ? m->src->error : "failed");
 		if (ok)
 			end_source(w, m->src);
 		source_free(m->src);
@@ -338,7 +458,7 @@ static void handle(struct writer *w, struct msg *m)
 		if (ok)
 			store_page(w, m->page);
 		rowset_reset(m->page->rows);
-		queue_push(&w->pool, m->page->rows);
+		queue_push(&w->lanes[m->lane].pool, m->page->rows);
 		page_free(m->page);
 		break;
 	case MSG_FLUSH:
@@ -355,14 +475,16 @@ static void *writer_main(void *arg)
 	struct writer *w = arg;
 
 	pthread_setname_np(pthread_self(), "trailsift-write");
-	for (;;) {
-		struct msg *m = queue_pop(&w->work);
-		int stop = m->kind == MSG_STOP;
+	for (int lane = 0;;) {
+		struct msg *m = queue_pop(&w->lanes[lane].work);
+		enum msg_kind kind = m->kind;
 
 		handle(w, m);
 		free(m);
-		if (stop)
+		if (kind == MSG_STOP)
 			break;
+		if (kind == MSG_END || kind == MSG_PAGE || kind == MSG_FLUSH)
+			lane = (lane + 1) % w->nlanes; /* the unit is complete */
 	}
 	if (!atomic_load(&w->failed))
 		commit(w);
@@ -371,7 +493,7 @@ static void *writer_main(void *arg)
 	return NULL;
 }
 
-struct writer *writer_start(sqlite3 *db, long long run_id, int pool, int bulk)
+struct writer *writer_start(sqlite3 *db, long long run_id, int lanes, int pool, int bulk)
 {
 	struct writer *w = xcalloc(1, sizeof(*w));
 
@@ -380,14 +502,24 @@ struct writer *writer_start(sqlite3 *db, long long run_id, int pool, int bulk)
 	idset_init(&w->seen);
 	w->run_id = run_id;
 	w->pool_size = pool;
-	queue_init(&w->work, (size_t)pool + 64);
-	queue_init(&w->pool, (size_t)pool);
-	for (int i = 0; i < pool; i++)
-		queue_push(&w->pool, rowset_new());
-	w->insert_event = store_prepare(db, insert_sql);
-	w->insert_raw = store_prepare(db, insert_raw_sql);
+	w->nlanes = lanes;
+	w->lanes = xcalloc((size_t)lanes, sizeof(*w->lanes));
+	for (int l = 0; l < lanes; l++) {
+		queue_init(&w->lanes[l].work, (size_t)pool + 64);
+		queue_init(&w->lanes[l].pool, (size_t)pool);
+		for (int i = 0; i < pool; i++)
+			queue_push(&w->lanes[l].pool, rowset_new());
+	}
+	for (int many = 0; many < 2; many++) {
+		w->insert_fields[many] = prepare_insert(db, 0, many ? BATCH_ROWS : 1);
+		w->insert_raw[many] = prepare_insert(db, 1, many ? BATCH_ROWS : 1);
+		if (!w->insert_fields[many] || !w->insert_raw[many])
+			atomic_store(&w->failed, 1);
+	}
+	if (!bulk)
+		w->stored_id = store_prepare(db, "SELECT 1 FROM event_fields WHERE event_id = ?1");
 	w->upsert_source = store_prepare(db, upsert_sql);
-	if (!w->insert_event || !w->insert_raw || !w->upsert_source)
+	if ((!bulk && !w->stored_id) || !w->upsert_source)
 		atomic_store(&w->failed, 1);
 	if (pthread_create(&w->thread, NULL, writer_main, w)) {
 		error("cannot start the writer thread");
@@ -396,57 +528,53 @@ struct writer *writer_start(sqlite3 *db, long long run_id, int pool, int bulk)
 	return w;
 }
 
-static void send(struct writer *w, enum msg_kind kind, struct source *src, struct rowset *rs)
+static void send(struct writer *w, int lane, enum msg_kind kind, struct source *src,
+		 struct rowset *rs, struct writer_page *pg)
 {
 	struct msg *m = xmalloc(sizeof(*m));
 
 	m->kind = kind;
+	m->lane = lane;
 	m->src = src;
 	m->rows = rs;
-	m->page = NULL;
-	queue_push(&w->work, m);
+	m->page = pg;
+	queue_push(&w->lanes[lane].work, m);
 }
 
-struct rowset *writer_get_rowset(struct writer *w)
+struct rowset *writer_get_rowset(struct writer *w, int lane)
 {
-	return queue_pop(&w->pool);
+	return queue_pop(&w->lanes[lane].pool);
 }
 
-void writer_return_rowset(struct writer *w, struct rowset *rs)
+void writer_return_rowset(struct writer *w, int lane, struct rowset *rs)
 {
 	rowset_reset(rs);
-	queue_push(&w->pool, rs);
+	queue_push(&w->lanes[lane].pool, rs);
 }
 
-void writer_begin_source(struct writer *w, struct source *src)
+void writer_begin_source(struct writer *w, int lane, struct source *src)
 {
-	send(w, MSG_BEGIN, src, NULL);
+	send(w, lane, MSG_BEGIN, src, NULL, NULL);
 }
 
-void writer_put_rows(struct writer *w, struct rowset *rs)
+void writer_put_rows(struct writer *w, int lane, struct rowset *rs)
 {
-	send(w, MSG_ROWS, NULL, rs);
+	send(w, lane, MSG_ROWS, NULL, rs, NULL);
 }
 
-void writer_end_source(struct writer *w, struct source *src)
+void writer_end_source(struct writer *w, int lane, struct source *src)
 {
-	send(w, MSG_END, src, NULL);
+	send(w, lane, MSG_END, src, NULL, NULL);
 }
 
 void writer_put_page(struct writer *w, struct writer_page *pg)
 {
-	struct msg *m = xmalloc(sizeof(*m));
-
-	m->kind = MSG_PAGE;
-	m->src = NULL;
-	m->rows = NULL;
-	m->page = pg;
-	queue_push(&w->work, m);
+	send(w, 0, MSG_PAGE, NULL, NULL, pg);
 }
 
 void writer_flush(struct writer *w)
 {
-	send(w, MSG_FLUSH, NULL, NULL);
+	send(w, 0, MSG_FLUSH, NULL, NULL, NULL);
 }
 
 int writer_failed(struct writer *w)
@@ -463,17 +591,28 @@ int writer_finish(struct writer *w, long long *inserted)
 {
 	int failed;
 
-	send(w, MSG_STOP, NULL, NULL);
+	/* the writer stops at the first STOP its turn order meets: after
+	   the last unit of every lane */
+	for (int l = 0; l < w->nlanes; l++)
+		send(w, l, MSG_STOP, NULL, NULL, NULL);
 	pthread_join(w->thread, NULL);
-	sqlite3_finalize(w->insert_event);
-	sqlite3_finalize(w->insert_raw);
+	for (int many = 0; many < 2; many++) {
+		sqlite3_finalize(w->insert_fields[many]);
+		sqlite3_finalize(w->insert_raw[many]);
+	}
+	sqlite3_finalize(w->stored_id);
 	sqlite3_finalize(w->upsert_source);
 	sqlite3_finalize(w->page_source);
 	sqlite3_finalize(w->page_inserted);
-	for (int i = 0; i < w->pool_size; i++)
-		rowset_free(queue_pop(&w->pool));
-	queue_release(&w->work);
-	queue_release(&w->pool);
+	for (int l = 0; l < w->nlanes; l++) {
+		while (queue_count(&w->lanes[l].work))
+			free(queue_pop(&w->lanes[l].work)); /* the STOPs not reached */
+		for (int i = 0; i < w->pool_size; i++)
+			rowset_free(queue_pop(&w->lanes[l].pool));
+		queue_release(&w->lanes[l].work);
+		queue_release(&w->lanes[l].pool);
+	}
+	free(w->lanes);
 	idset_release(&w->seen);
 	failed = atomic_load(&w->failed);
 	if (inserted)

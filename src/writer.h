@@ -10,7 +10,9 @@
  * WRITER_TXN_BYTES, and the sources row is written in the same transaction
  * as the events it vouches for: a kill at any moment leaves the store as it
  * was at the last commit, and a re-run reads exactly the uncommitted files
- * again. Duplicate eventIDs are ignored (INSERT OR IGNORE on a unique key).
+ * again. An eventID already stored, or seen earlier in the run, is skipped:
+ * the first copy stays. The writer gives each event its seq and stores new
+ * events BATCH_ROWS to a statement.
  */
 #ifndef TRAILSIFT_WRITER_H
 #define TRAILSIFT_WRITER_H
@@ -33,37 +35,48 @@ struct source {
 	long inserted;            /* of which new: set by the writer */
 	enum source_status status;
 	char *error;              /* why it failed or was skipped; owned, may be NULL */
+	char *shown;              /* how the user named it, for the failure message; owned, may be NULL */
 };
 
 struct writer;
 
 /*
  * Starts the writer thread on db, an open read-write store that the thread
- * owns until writer_finish(). run_id is stamped on the sources rows. Row
- * sets come from, and go back to, a pool of `pool` sets. With bulk, the
- * store has no unique eventID index (a bulk load builds it at the end) and
- * the writer keeps the set of eventIDs itself (idset.h).
+ * owns until writer_finish(). run_id is stamped on the sources rows.
+ *
+ * Producers reach the writer by `lanes` lanes, numbered from 0, one per
+ * producer thread that sends sources. The writer takes whole units from the
+ * lanes in turn, lane 0 first: a source (begin, rows, end), a page or a
+ * flush. So the producer of lane i sends the units numbered i, i + lanes,
+ * i + 2 * lanes, ... of the run, and the store holds them in that order
+ * whatever the threads' timing. Each lane has a pool of `pool` row sets.
+ * Pages and flushes go by lane 0; pull uses one lane, shared by its threads.
+ *
+ * With bulk, the store has no unique eventID index (a bulk load builds it
+ * at the end) and the writer's set of eventIDs stands in for it (idset.h).
  */
-struct writer *writer_start(sqlite3 *db, long long run_id, int pool, int bulk);
+struct writer *writer_start(sqlite3 *db, long long run_id, int lanes, int pool, int bulk);
 
-/* Takes an empty row set from the pool, waiting while all are in use. */
-struct rowset *writer_get_rowset(struct writer *w);
+/* Takes an empty row set from the lane's pool, waiting while all are in use. */
+struct rowset *writer_get_rowset(struct writer *w, int lane);
 
 /* Gives back a row set that will not be sent (the producer is done with it). */
-void writer_return_rowset(struct writer *w, struct rowset *rs);
+void writer_return_rowset(struct writer *w, int lane, struct rowset *rs);
 
 /* Hands a source to the writer; it owns src from here on. */
-void writer_begin_source(struct writer *w, struct source *src);
+void writer_begin_source(struct writer *w, int lane, struct source *src);
 
-/* Queues the rows of the current source; rs goes back to the pool. */
-void writer_put_rows(struct writer *w, struct rowset *rs);
+/* Queues the rows of the lane's current source; rs goes back to the pool. */
+void writer_put_rows(struct writer *w, int lane, struct rowset *rs);
 
 /*
- * Ends the current source: src->status (set by the caller before this call)
- * decides release or rollback. For an input that was never begun (a skipped
- * file), call it without writer_begin_source(): it only writes the sources row.
+ * Ends the lane's current source: src->status (set by the caller before
+ * this call) decides release or rollback; a failed source's error is
+ * printed then, naming src->shown. For an input that was never begun (a
+ * skipped file), call it without writer_begin_source(): it only writes the
+ * sources row.
  */
-void writer_end_source(struct writer *w, struct source *src);
+void writer_end_source(struct writer *w, int lane, struct source *src);
 
 /*
  * One page of an API pull, stored whole: its rows, the running totals of
@@ -73,7 +86,7 @@ void writer_end_source(struct writer *w, struct source *src);
  */
 struct writer_page {
 	char *path;               /* its sources row, e.g. "api:cloudtrail:us-east-1:..."; owned */
-	struct rowset *rows;      /* from writer_get_rowset(); goes back to the pool */
+	struct rowset *rows;      /* from writer_get_rowset(w, 0); goes back to the pool */
 	long records;             /* events the page brought: added to sources.records */
 	int (*hook)(sqlite3 *db, void *arg); /* runs after the rows, same transaction; 0 or -1; may be NULL */
 	void *arg;                /* the hook's argument, freed by free_arg (may be NULL) */

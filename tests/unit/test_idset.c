@@ -43,6 +43,23 @@ int main(void)
 	ASSERT_INT_EQ(idset_add(&s, "a\0b", 3), 1, "an ID with a NUL byte");
 	ASSERT_INT_EQ(idset_add(&s, "a\0c", 3), 1, "differs from another after the NUL");
 	ASSERT_INT_EQ(add(&s, ""), 1, "the empty ID");
+	{
+		/* a rolled-back file's IDs are forgotten, the earlier ones kept */
+		size_t mark = idset_mark(&s), before = s.count;
+
+		for (int i = 0; i < 5000; i++) {
+			snprintf(id, sizeof(id), "rolled-back-%d", i);
+			add(&s, id);
+		}
+		ASSERT_INT_EQ(add(&s, "rolled-back-4999"), 0, "an ID of the file is there before the rollback");
+		idset_rollback(&s, mark);
+		ASSERT_INT_EQ(s.count, before, "the rollback leaves the count as at the mark");
+		ASSERT_INT_EQ(add(&s, "rolled-back-0"), 1, "an ID of the rolled-back file is new again");
+		ASSERT_INT_EQ(add(&s, "rolled-back-4999"), 1, "so is its last one");
+		ASSERT_INT_EQ(add(&s, "id-10"), 0, "an ID from before the mark is still there");
+		ASSERT_INT_EQ(add(&s, "6a920fc4-e988-4dc2-9773-aa7610f9ab64"), 0,
+			      "and so is an earlier UUID");
+	}
 	memset(big, 'x', sizeof(big) - 1);
 	big[sizeof(big) - 1] = '\0';
 	ASSERT_INT_EQ(add(&s, big), -1, "an ID over 254 bytes is left to the store");
