@@ -1,8 +1,10 @@
 /*
  * cmd.c - what every subcommand shares: help, usage errors, the store.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "cmd.h"
 #include "msg.h"
@@ -35,4 +37,16 @@ sqlite3 *cmd_open_store(struct ctx *ctx, enum store_mode mode)
 	if (store_open(ctx->db_path, mode, &db))
 		return NULL;
 	return db;
+}
+
+long long cmd_whole_number(const char *s, long long min, long long max)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	return v;
 }

@@ -48,6 +48,9 @@ sqlite3 *cmd_open_store(struct ctx *ctx, enum store_mode mode);
  */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* s as a whole number in [min, max], or -1 when it is not one. */
+long long cmd_whole_number(const char *s, long long min, long long max);
+
 /* Prints a command's help text to stdout and returns EXIT_OK. */
 int print_help(const char *text);
 

@@ -118,7 +118,7 @@ static int pull(struct ctx *ctx, int argc, char **argv)
 static int run(struct ctx *ctx, char *const *paths, int npaths, const struct audit_opts *ao)
 {
 	struct findings_filter flt = { NULL, 0, SEV_INFO, 0, 0 };
-	struct ingest_opts io = { 0, ctx->command_line };
+	struct ingest_opts io = { 0, ctx->command_line, 0 };
 	struct ingest_totals it;
 	struct scan_totals st;
 	sqlite3 *db = cmd_open_store(ctx, STORE_READ_WRITE);

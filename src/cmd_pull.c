@@ -88,19 +88,6 @@ enum {
 	OPT_TIMEOUT,
 };
 
-/* A whole number in [min, max], or -1. */
-static long long whole(const char *s, long long min, long long max)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	return v;
-}
-
 int cmd_pull(int argc, char **argv, struct ctx *ctx)
 {
 	static const struct option opts[] = {
@@ -171,7 +158,7 @@ int cmd_pull(int argc, char **argv, struct ctx *ctx)
 		case OPT_ENDPOINT: o.endpoint_url = optarg; break;
 		case OPT_CA_BUNDLE: o.ca_bundle = optarg; break;
 		case OPT_MAX_EVENTS:
-			o.max_events = whole(optarg, 1, 1LL << 40);
+			o.max_events = cmd_whole_number(optarg, 1, 1LL << 40);
 			if (o.max_events < 0)
 				return usage_error("pull", "--max-events '%s': want a positive number", optarg);
 			break;
@@ -191,13 +178,13 @@ int cmd_pull(int argc, char **argv, struct ctx *ctx)
 						   optarg);
 			break;
 		case OPT_MAX_ATTEMPTS:
-			v = whole(optarg, 1, 100);
+			v = cmd_whole_number(optarg, 1, 100);
 			if (v < 0)
 				return usage_error("pull", "--max-attempts '%s': want 1 to 100", optarg);
 			o.max_attempts = (int)v;
 			break;
 		case OPT_TIMEOUT:
-			v = whole(optarg, 1, 3600);
+			v = cmd_whole_number(optarg, 1, 3600);
 			if (v < 0)
 				return usage_error("pull", "--timeout '%s': want 1 to 3600 seconds", optarg);
 			o.timeout_ms = (long)v * 1000;

@@ -98,13 +98,12 @@ int cmd_stats(int argc, char **argv, struct ctx *ctx)
 	};
 	sqlite3 *db;
 	int c, top = 15;
-	char *end;
 
 	while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			top = (int)strtol(optarg, &end, 10);
-			if (*end || top < 0)
+			top = (int)cmd_whole_number(optarg, 0, 1000000);
+			if (top < 0)
 				return usage_error("stats", "--top wants a number, got '%s'", optarg);
 			break;
 		case 'h': return print_help(help);

@@ -23,7 +23,7 @@
 
 #define READ_CHUNK (256u << 10)
 #define ROWSET_POOL 4      /* row sets per parser */
-#define MAX_PARSERS 4
+#define DEFAULT_MAX_PARSERS 4 /* past this the writer thread is the limit */
 #define JOB_QUEUE 16       /* files handed out ahead, per parser */
 
 /* A file the store has read before, for skip-if-unchanged. */
@@ -344,12 +344,14 @@ static int on_path(void *ctx, const char *path, const struct stat *st, enum walk
 	return 0;
 }
 
-/* One parser per core (up to MAX_PARSERS); the writer thread shares them. */
-static int parser_count(void)
+/* By default one parser per core, up to a few; the writer thread shares them. */
+static int parser_count(const struct ingest_opts *o)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return n < 1 ? 1 : n > MAX_PARSERS ? MAX_PARSERS : (int)n;
+	if (o->jobs > 0)
+		return o->jobs;
+	return n < 1 ? 1 : n > DEFAULT_MAX_PARSERS ? DEFAULT_MAX_PARSERS : (int)n;
 }
 
 static void start_parsers(struct ingest *ig)
@@ -436,7 +438,7 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 	if (bulk && store_drop_indexes(db))
 		return -1;
 	trace_phase(NULL);
-	ig.nparsers = parser_count();
+	ig.nparsers = parser_count(o);
 	ig.w = writer_start(db, run_id, ig.nparsers, ROWSET_POOL, bulk);
 	start_parsers(&ig);
 	for (int i = 0; i < n && !writer_failed(ig.w); i++) {

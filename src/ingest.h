@@ -22,9 +22,12 @@ struct ingest_totals {
 	long long json_bytes;   /* inflated bytes parsed */
 };
 
+#define INGEST_MAX_JOBS 64
+
 struct ingest_opts {
 	int progress;           /* show a progress line on stderr */
 	const char *command;    /* the command line, for ingest_runs */
+	int jobs;               /* parser threads; 0: one per core, at most 4 */
 };
 
 /*
