@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ctstream.h"
@@ -25,6 +27,7 @@
 #define ROWSET_POOL 4      /* row sets per parser */
 #define DEFAULT_MAX_PARSERS 4 /* past this the writer thread is the limit */
 #define JOB_QUEUE 16       /* files handed out ahead, per parser */
+#define PARSER_NICE 5
 
 /* A file the store has read before, for skip-if-unchanged. */
 struct known {
@@ -279,6 +282,11 @@ static void *parser_main(void *arg)
 	struct job *j;
 
 	pthread_setname_np(pthread_self(), "trailsift-parse");
+	/* the writer thread is the pipeline's narrow part: when the cores are
+	   short, it goes first */
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), PARSER_NICE)) {
+		/* not allowed here: run at the same priority */
+	}
 	while ((j = queue_pop(&p->jobs))) {
 		run_job(p, j);
 		free(j->path);
