@@ -395,7 +395,7 @@ static int open_read_write(const char *path, sqlite3 **db)
 	if (store_exec(*db, "PRAGMA page_size = 16384") ||
 	    store_exec(*db, "PRAGMA journal_mode = DELETE") ||
 	    store_exec(*db, "PRAGMA synchronous = NORMAL") ||
-	    store_exec(*db, "PRAGMA cache_size = -65536") ||
+	    store_exec(*db, "PRAGMA cache_size = " STORE_CACHE_SIZE) ||
 	    store_exec(*db, "PRAGMA threads = 2") || /* index builds sort on both cores */
 	    migrate(*db, path) || store_ensure_indexes(*db) < 0) {
 		sqlite3_close(*db);

@@ -70,6 +70,9 @@ int store_drop_indexes(sqlite3 *db);
 long long store_run_start(sqlite3 *db, const char *command);
 
 /* A single integer from a query of one row and column, or dflt. */
+/* The page cache a read-write connection has (PRAGMA cache_size: -KiB). */
+#define STORE_CACHE_SIZE "-65536"
+
 long long store_int(sqlite3 *db, const char *sql, long long dflt);
 
 #endif

@@ -12,6 +12,10 @@
 #include "queue.h"
 #include "store.h"
 #include "timeparse.h"
+#include "writeback.h"
+
+/* SQLite's page cache during a bulk load (KiB). */
+#define BULK_CACHE_KIB "4096"
 
 /* Events per INSERT statement. */
 #define BATCH_ROWS 32
@@ -68,6 +72,7 @@ struct writer {
 	int in_txn;              /* a BEGIN is open */
 	int in_source;           /* a SAVEPOINT is open */
 	size_t txn_bytes;        /* raw bytes inserted in this transaction */
+	struct writeback wb;     /* bulk: pages go to disk as they are made */
 	long source_inserted;
 	long long source_id;     /* the current source's sources.source_id */
 	struct source *current;
@@ -198,6 +203,7 @@ static int insert_group(struct writer *w, const struct rowset *rs, const struct 
 			int n)
 {
 	sqlite3_stmt *fields = w->insert_fields[n > 1], *raw = w->insert_raw[n > 1];
+	size_t bytes = 0;
 
 	for (int i = 0; i < n; i++) {
 		long long seq = w->next_seq + i;
@@ -206,12 +212,14 @@ static int insert_group(struct writer *w, const struct rowset *rs, const struct 
 		sqlite3_bind_int64(raw, 2 * i + 1, seq);
 		sqlite3_bind_text(raw, 2 * i + 2, rs->arena.data + rows[i]->raw_off,
 				  (int)rows[i]->raw_len, SQLITE_STATIC);
-		w->txn_bytes += rows[i]->raw_len;
+		bytes += rows[i]->raw_len;
 	}
 	if (step_done(w, fields) || step_done(w, raw))
 		return -1;
+	writeback_note(&w->wb, bytes);
 	w->next_seq += n;
 	w->source_inserted += n;
+	w->txn_bytes += bytes;
 	return 0;
 }
 
@@ -499,6 +507,11 @@ struct writer *writer_start(sqlite3 *db, long long run_id, int lanes, int pool, 
 
 	w->db = db;
 	w->bulk = bulk;
+	w->wb.fd = -1;
+	/* appending needs few pages in memory; a small cache puts the rest in
+	   the file early, where writeback.h gets it to disk before the commit */
+	if (bulk && (store_exec(db, "PRAGMA cache_size = -" BULK_CACHE_KIB) == 0))
+		writeback_open(&w->wb, sqlite3_db_filename(db, "main"));
 	idset_init(&w->seen);
 	w->run_id = run_id;
 	w->pool_size = pool;
@@ -596,6 +609,9 @@ int writer_finish(struct writer *w, long long *inserted)
 	for (int l = 0; l < w->nlanes; l++)
 		send(w, l, MSG_STOP, NULL, NULL, NULL);
 	pthread_join(w->thread, NULL);
+	writeback_close(&w->wb);
+	if (w->bulk)
+		store_exec(w->db, "PRAGMA cache_size = " STORE_CACHE_SIZE);
 	for (int many = 0; many < 2; many++) {
 		sqlite3_finalize(w->insert_fields[many]);
 		sqlite3_finalize(w->insert_raw[many]);
