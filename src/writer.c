@@ -18,7 +18,8 @@
 #define BULK_CACHE_KIB "4096"
 
 /* Events per INSERT statement. */
-#define BATCH_ROWS 32
+#define BATCH_LEVELS 9                   /* statements for 1, 2, 4, ... 256 events */
+#define BATCH_ROWS (1 << (BATCH_LEVELS - 1))
 
 /* Parameters per event in an event_fields INSERT: its columns, time, source, seq. */
 #define FIELD_PARAMS (RECORD_COLUMN_COUNT + 3)
@@ -56,8 +57,8 @@ struct writer {
 	atomic_llong inserted;
 
 	/* writer-thread state */
-	sqlite3_stmt *insert_fields[2]; /* event_fields: one row, BATCH_ROWS rows */
-	sqlite3_stmt *insert_raw[2];    /* event_raw: likewise */
+	sqlite3_stmt *insert_fields[BATCH_LEVELS]; /* event_fields: [k] inserts 2^k rows */
+	sqlite3_stmt *insert_raw[BATCH_LEVELS];    /* event_raw: likewise */
 	sqlite3_stmt *stored_id;     /* is this eventID in the store? (not in bulk mode) */
 	sqlite3_stmt *upsert_source;
 	sqlite3_stmt *page_source;   /* pages: upsert their sources row (prepared on first use) */
@@ -198,12 +199,22 @@ static int step_done(struct writer *w, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : db_fail(w, "inserting events");
 }
 
-/* Stores n new events (1 or BATCH_ROWS) with one statement per table. */
+/* Stores 2^level new events with one statement per table. */
 static int insert_group(struct writer *w, const struct rowset *rs, const struct row *const *rows,
-			int n)
+			int level)
 {
-	sqlite3_stmt *fields = w->insert_fields[n > 1], *raw = w->insert_raw[n > 1];
+	sqlite3_stmt *fields, *raw;
+	int n = 1 << level;
 	size_t bytes = 0;
+
+	if (!w->insert_fields[level]) { /* prepared when first needed */
+		w->insert_fields[level] = prepare_insert(w->db, 0, n);
+		w->insert_raw[level] = prepare_insert(w->db, 1, n);
+		if (!w->insert_fields[level] || !w->insert_raw[level])
+			return db_fail(w, "preparing an INSERT");
+	}
+	fields = w->insert_fields[level];
+	raw = w->insert_raw[level];
 
 	for (int i = 0; i < n; i++) {
 		long long seq = w->next_seq + i;
@@ -224,17 +235,20 @@ static int insert_group(struct writer *w, const struct rowset *rs, const struct 
 }
 
 /*
- * Stores the batched events: a full batch in one statement per table, which
- * also evaluates the generated columns' constant IN lists once instead of
- * once per row; a partial one row by row.
+ * Stores the batched events, as few statements as the binary digits of
+ * their number: fewer statements to run, and the generated columns'
+ * constant IN lists (schema/001) are built once per statement, not per row.
  */
 static int flush_batch(struct writer *w, const struct rowset *rs)
 {
-	int step = w->nbatch == BATCH_ROWS ? BATCH_ROWS : 1;
+	int done = 0;
 
-	for (int i = 0; i < w->nbatch; i += step)
-		if (insert_group(w, rs, w->batch + i, step))
-			return -1;
+	for (int level = BATCH_LEVELS - 1; level >= 0; level--)
+		if (w->nbatch & (1 << level)) {
+			if (insert_group(w, rs, w->batch + done, level))
+				return -1;
+			done += 1 << level;
+		}
 	w->nbatch = 0;
 	return 0;
 }
@@ -523,12 +537,6 @@ struct writer *writer_start(sqlite3 *db, long long run_id, int lanes, int pool, 
 		for (int i = 0; i < pool; i++)
 			queue_push(&w->lanes[l].pool, rowset_new());
 	}
-	for (int many = 0; many < 2; many++) {
-		w->insert_fields[many] = prepare_insert(db, 0, many ? BATCH_ROWS : 1);
-		w->insert_raw[many] = prepare_insert(db, 1, many ? BATCH_ROWS : 1);
-		if (!w->insert_fields[many] || !w->insert_raw[many])
-			atomic_store(&w->failed, 1);
-	}
 	if (!bulk)
 		w->stored_id = store_prepare(db, "SELECT 1 FROM event_fields WHERE event_id = ?1");
 	w->upsert_source = store_prepare(db, upsert_sql);
@@ -612,9 +620,9 @@ int writer_finish(struct writer *w, long long *inserted)
 	writeback_close(&w->wb);
 	if (w->bulk)
 		store_exec(w->db, "PRAGMA cache_size = " STORE_CACHE_SIZE);
-	for (int many = 0; many < 2; many++) {
-		sqlite3_finalize(w->insert_fields[many]);
-		sqlite3_finalize(w->insert_raw[many]);
+	for (int level = 0; level < BATCH_LEVELS; level++) {
+		sqlite3_finalize(w->insert_fields[level]);
+		sqlite3_finalize(w->insert_raw[level]);
 	}
 	sqlite3_finalize(w->stored_id);
 	sqlite3_finalize(w->upsert_source);
