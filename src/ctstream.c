@@ -118,13 +118,21 @@ static int emit_record(struct ctstream *cs, const char *raw, size_t len)
 
 static int end_record(struct ctstream *cs)
 {
-	size_t end = pos_in_chunk(cs);
+	const char *raw = (const char *)cs->chunk + cs->cap_from;
+	size_t len = pos_in_chunk(cs) - cs->cap_from;
 
-	if (buf_add(&cs->raw, cs->chunk + cs->cap_from, end - cs->cap_from))
+	if (cs->raw.len) { /* it began in an earlier chunk: join the pieces */
+		if (buf_add(&cs->raw, raw, len))
+			return fail_record(cs, "record larger than 32 MiB");
+		raw = cs->raw.data;
+		len = cs->raw.len;
+	} else if (len > CTSTREAM_MAX_RECORD) {
 		return fail_record(cs, "record larger than 32 MiB");
+	}
+	/* else the record lies whole in this chunk: passed on without a copy */
 	cs->capturing = 0;
 	cs->in_record = 0;
-	return emit_record(cs, cs->raw.data, cs->raw.len);
+	return emit_record(cs, raw, len);
 }
 
 /* A CloudTrailEvent string: the record as JSON text inside a string. */
