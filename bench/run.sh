@@ -105,88 +105,108 @@ measure1() {
         python3 "$HERE/measure.py" -o "$out" -- "$@" >"$log" 2>&1 || true
     fi
 }
-# measure NAME CMD... : measure1 BENCH_REPEAT times as NAME.1, NAME.2, ...,
-# running $PREP (if set) before each; sets MEASURED to the result files and
-# links NAME.log to the last run's log.
-measure() {
-    local name=$1 r; shift
-    MEASURED=()
-    for r in $(seq 1 "$REPEAT"); do
-        if [ -n "${PREP:-}" ]; then eval "$PREP"; fi
-        measure1 "$name.$r" "$@"
-        MEASURED+=("$LOGS/$name.$r.measure.json")
-        if [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rc"])' "$LOGS/$name.$r.measure.json")" != 0 ]; then
-            break
-        fi
-    done
-    ln -sf "$name.$r.log" "$LOGS/$name.log"
+# run TOOL ROUND: one measured run of TOOL, unless an earlier round of it
+# failed; adds the result file to $M_<tool>.
+run() {
+    local tool=$1 r=$2 res
+    [ "$(eval echo "\${FAILED_$tool:-}")" = 1 ] && return 0
+    case $tool in  # each run starts from no store
+    zcat)
+        measure1 "$tool.$r" sh -c 'exec zcat -r "$1" >/dev/null' zcat "$EXP" ;;
+    trailsift)
+        rm -f "$DIR/ts.db" "$DIR/ts.db-wal" "$DIR/ts.db-shm" "$DIR/ts.db-journal"
+        measure1 "$tool.$r" "$TRAILSIFT" --db "$DIR/ts.db" --quiet ingest "$EXP" ;;
+    python)
+        rm -f "$DIR/py.db" "$DIR/py.db-journal" "$DIR/py.db-wal"
+        measure1 "$tool.$r" python3 "$HERE/py_ingest.py" "$EXP" "$DIR/py.db" ;;
+    duckdb)
+        rm -f "$DIR/duck.db" "$DIR/duck.db.wal"
+        measure1 "$tool.$r" node "$HERE/duckdb_ingest.mjs" "$EXP" "$DIR/duck.db" ;;
+    esac
+    res=$LOGS/$tool.$r.measure.json
+    eval "M_$tool=\"\${M_$tool:-} $res\""
+    ln -sf "$tool.$r.log" "$LOGS/$tool.log"
+    if [ "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rc"])' "$res")" != 0 ]; then
+        eval "FAILED_$tool=1"
+    fi
 }
 
 FRESH=""
 ran() { FRESH="$FRESH,$1"; }
+ACTIVE=""   # the tools that run, in report order
 
-if want zcat; then
-    say "zcat (inflate floor)"
-    PREP= measure zcat sh -c 'exec zcat -r "$1" >/dev/null' zcat "$EXP"
-    python3 "$HERE/report.py" record --tool zcat --label "zcat > /dev/null" \
-        --measure "${MEASURED[@]}" --log "$LOGS/zcat.log" --out "$RES/zcat.json"
-    ran zcat
-fi
+# Which tools run (a tool that cannot gets a row saying why); their
+# commands are in run().
+DUCK_LABEL="DuckDB read_json ($DUCKDB_MODE, 2 threads)"
 
+want zcat && ACTIVE="$ACTIVE zcat"
 if want trailsift; then
     if [ -n "${TRAILSIFT:-}" ] && [ -x "$TRAILSIFT" ] && [ -f "$TRAILSIFT" ]; then
-        say "trailsift ingest"
-        PREP='rm -f "$DIR/ts.db" "$DIR/ts.db-wal" "$DIR/ts.db-shm" "$DIR/ts.db-journal"' \
-            measure trailsift "$TRAILSIFT" --db "$DIR/ts.db" --quiet ingest "$EXP"
-        python3 "$HERE/report.py" record --tool trailsift --label "trailsift ingest" \
-            --measure "${MEASURED[@]}" --log "$LOGS/trailsift.log" \
-            --sqlite-count "$DIR/ts.db" "$COUNT_SQL" \
-            --store "$DIR/ts.db" "$DIR/ts.db-wal" --out "$RES/trailsift.json"
+        ACTIVE="$ACTIVE trailsift"
     else
         say "trailsift: skipped (TRAILSIFT='${TRAILSIFT:-}' is not an executable; build it with make)"
         python3 "$HERE/report.py" skip --tool trailsift --label "trailsift ingest" --out "$RES/trailsift.json" \
             --note "not run: TRAILSIFT='${TRAILSIFT:-}' is not an executable file"
+        ran trailsift
     fi
-    ran trailsift
 fi
-
-if want python; then
-    say "python ingester"
-    PREP='rm -f "$DIR/py.db" "$DIR/py.db-journal" "$DIR/py.db-wal"' \
-        measure python python3 "$HERE/py_ingest.py" "$EXP" "$DIR/py.db"
-    python3 "$HERE/report.py" record --tool python --label "Python stdlib (json+sqlite3)" \
-        --measure "${MEASURED[@]}" --log "$LOGS/python.log" \
-        --sqlite-count "$DIR/py.db" "SELECT count(*) FROM events" \
-        --store "$DIR/py.db" --out "$RES/python.json"
-    ran python
-fi
-
+want python && ACTIVE="$ACTIVE python"
 if want duckdb; then
-    label="DuckDB read_json ($DUCKDB_MODE, 2 threads)"
     if ! command -v node >/dev/null 2>&1; then
         say "duckdb: skipped (node not found)"
-        python3 "$HERE/report.py" skip --tool duckdb --label "$label" --out "$RES/duckdb.json" --note "not run: node not found"
+        python3 "$HERE/report.py" skip --tool duckdb --label "$DUCK_LABEL" --out "$RES/duckdb.json" --note "not run: node not found"
+        ran duckdb
     else
         if [ ! -f "$HERE/node_modules/@duckdb/node-api/package.json" ]; then
             say "installing @duckdb/node-api@$DUCKDB_VER into bench/node_modules"
             npm install --no-save --no-audit --no-fund --prefix "$HERE" "@duckdb/node-api@$DUCKDB_VER" >"$LOGS/npm.log" 2>&1 || true
         fi
         if [ -f "$HERE/node_modules/@duckdb/node-api/package.json" ]; then
-            say "duckdb ingest"
-            PREP='rm -f "$DIR/duck.db" "$DIR/duck.db.wal"' \
-                measure duckdb node "$HERE/duckdb_ingest.mjs" "$EXP" "$DIR/duck.db"
-            python3 "$HERE/report.py" record --tool duckdb --label "$label" \
-                --measure "${MEASURED[@]}" --log "$LOGS/duckdb.log" \
-                --log-count "$LOGS/duckdb.log" --store "$DIR/duck.db" "$DIR/duck.db.wal" \
-                --out "$RES/duckdb.json"
+            ACTIVE="$ACTIVE duckdb"
         else
             say "duckdb: skipped (npm install of @duckdb/node-api failed, see $LOGS/npm.log)"
-            python3 "$HERE/report.py" skip --tool duckdb --label "$label" --out "$RES/duckdb.json" \
+            python3 "$HERE/report.py" skip --tool duckdb --label "$DUCK_LABEL" --out "$RES/duckdb.json" \
                 --note "not run: npm install @duckdb/node-api@$DUCKDB_VER failed (see $LOGS/npm.log)"
+            ran duckdb
         fi
     fi
-    ran duckdb
 fi
+
+# Round r runs every tool once: a slow spell of the machine (a 2-core VM
+# varies by a quarter from one minute to the next) then hits all tools
+# alike, and the ratios stay fair.
+for r in $(seq 1 "$REPEAT"); do
+    for t in $ACTIVE; do
+        say "round $r/$REPEAT: $t"
+        run "$t" "$r"
+    done
+done
+
+for t in $ACTIVE; do
+    # shellcheck disable=SC2086 # the list of result files
+    set -- $(eval echo "\$M_$t")
+    case $t in
+    zcat)
+        python3 "$HERE/report.py" record --tool zcat --label "zcat > /dev/null" \
+            --measure "$@" --log "$LOGS/zcat.log" --out "$RES/zcat.json" ;;
+    trailsift)
+        python3 "$HERE/report.py" record --tool trailsift --label "trailsift ingest" \
+            --measure "$@" --log "$LOGS/trailsift.log" \
+            --sqlite-count "$DIR/ts.db" "$COUNT_SQL" \
+            --store "$DIR/ts.db" "$DIR/ts.db-wal" --out "$RES/trailsift.json" ;;
+    python)
+        python3 "$HERE/report.py" record --tool python --label "Python stdlib (json+sqlite3)" \
+            --measure "$@" --log "$LOGS/python.log" \
+            --sqlite-count "$DIR/py.db" "SELECT count(*) FROM events" \
+            --store "$DIR/py.db" --out "$RES/python.json" ;;
+    duckdb)
+        python3 "$HERE/report.py" record --tool duckdb --label "$DUCK_LABEL" \
+            --measure "$@" --log "$LOGS/duckdb.log" \
+            --log-count "$LOGS/duckdb.log" --store "$DIR/duck.db" "$DIR/duck.db.wal" \
+            --out "$RES/duckdb.json" ;;
+    esac
+    ran "$t"
+done
 
 # ---- 3. report -------------------------------------------------------------
 python3 "$HERE/report.py" table --results "$RES" --marker "$MARKER" --expected "$N" --fresh "${FRESH#,}"
