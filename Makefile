@@ -23,11 +23,12 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARN) $(WERROR) $(DEFS) $(CFLAGS) $(PKG_CFLAGS) -Isrc -I$(OUT) -MMD -MP
 LDLIBS = $(PKG_LIBS) -lpthread -lm
 
-# SANITIZE=address,undefined builds into its own directory so that the
-# sanitizer build and the plain one never mix objects.
+# SANITIZE=address,undefined builds into build/san (SANITIZE=thread into
+# build/tsan), so that the sanitizer builds and the plain one never mix
+# objects.
 OUT = build/plain
 ifdef SANITIZE
-OUT = build/san
+OUT = $(if $(findstring thread,$(SANITIZE)),build/tsan,build/san)
 ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
@@ -73,10 +74,13 @@ deps:
 	@sh .ci/deps.sh
 
 # The test build: warnings are errors, sanitizers on, its own object directory.
+# The threaded tests run once more on a ThreadSanitizer build (build/tsan).
 test:
 	@sh .ci/deps.sh test
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined WERROR=-Werror build/san/trailsift unit-bins
-	@TRAILSIFT_BIN=$(CURDIR)/build/san/trailsift UNIT_DIR=$(CURDIR)/build/san/tests sh tests/run.sh
+	@$(MAKE) --no-print-directory SANITIZE=thread WERROR=-Werror build/tsan/trailsift
+	@TRAILSIFT_BIN=$(CURDIR)/build/san/trailsift UNIT_DIR=$(CURDIR)/build/san/tests \
+		TSAN_BIN=$(CURDIR)/build/tsan/trailsift sh tests/run.sh
 
 unit-bins: $(UNIT_BIN)
 

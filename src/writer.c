@@ -317,8 +317,8 @@ static void bind_optional(sqlite3_stmt *st, const char *name, long long v)
 }
 
 /*
- * Upserts the sources row of src with the given status (the producer owns
- * src->status until it sends the end of the source); sets w->source_id.
+ * Upserts the sources row of src with the given status; sets w->source_id.
+ * The producer owns src until it sends the end of the source.
  */
 static int write_source_row(struct writer *w, const struct source *src, enum source_status status,
 			    long inserted)
@@ -349,11 +349,15 @@ static int write_source_row(struct writer *w, const struct source *src, enum sou
 
 static int begin_source(struct writer *w, struct source *src)
 {
+	/* the row exists before the savepoint, so the rows can name it;
+	   a file that fails keeps it, with its final status. Only the path
+	   is taken from src: the producer fills in the rest while it reads,
+	   and the end of the source writes it all. */
+	struct source placeholder = { .path = src->path, .size = -1, .mtime_ns = -1 };
+
 	if (!w->in_txn && begin_txn(w))
 		return -1;
-	/* the row exists before the savepoint, so the rows can name it;
-	   a file that fails keeps it, with its final status */
-	if (write_source_row(w, src, SOURCE_FAILED, 0) || exec(w, "SAVEPOINT source"))
+	if (write_source_row(w, &placeholder, SOURCE_FAILED, 0) || exec(w, "SAVEPOINT source"))
 		return -1;
 	w->source_seq = w->next_seq;
 	w->source_ids = idset_mark(&w->seen);

@@ -6,7 +6,8 @@
 # "N passed, N failed". Exit status 1 when anything failed.
 #
 # Environment: TRAILSIFT_BIN (the binary under test), UNIT_DIR, and
-# optionally TESTS="t0010 t0020" to run only some scripts.
+# optionally TESTS="t0010 t0020" to run only some scripts, and TSAN_BIN, a
+# ThreadSanitizer build that the threaded tests run once more with.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 log=$(mktemp)
@@ -46,6 +47,17 @@ results=$(
 		case " ${TESTS:-${n%%-*}} " in *" ${n%%-*} "*) ;; *) continue ;; esac
 		run_one "$n" sh "$t"
 	done
+	# the threaded paths (parsers, writer, pull regions) once more under
+	# ThreadSanitizer, when a TSan build is given: a data race fails the run
+	if [ -n "${TSAN_BIN:-}" ]; then
+		for t in "$root"/tests/t0014-*.sh "$root"/tests/t0015-*.sh "$root"/tests/t0031-*.sh \
+			 "$root"/tests/t0033-*.sh; do
+			n=$(basename "$t" .sh)
+			case " ${TESTS:-${n%%-*}} " in *" ${n%%-*} "*) ;; *) continue ;; esac
+			run_one "tsan-$n" env TRAILSIFT_BIN="$TSAN_BIN" \
+				TSAN_OPTIONS="halt_on_error=1:exitcode=66" sh "$t"
+		done
+	fi
 )
 printf '%s\n' "$results"
 passed=$(printf '%s\n' "$results" | grep -c '\] ok ')
