@@ -20,59 +20,62 @@ enum node { N_ROOT, N_IDENTITY, N_SESSION, N_ISSUER, N_TLS, N_NONE = -1 };
 
 struct key_entry {
 	const char *key;   /* the JSON key */
+	size_t len;        /* its length */
 	int field;         /* enum record_field it fills, or -1 */
 	int child;         /* enum node it opens, or N_NONE */
 };
 
+#define KEY(k, field, child) { k, sizeof(k) - 1, field, child }
+
 static const struct key_entry root_keys[] = {
-	{ "eventID", RF_EVENT_ID, N_NONE },
-	{ "eventTime", RF_EVENT_TIME, N_NONE },
-	{ "eventSource", RF_EVENT_SOURCE, N_NONE },
-	{ "eventName", RF_EVENT_NAME, N_NONE },
-	{ "awsRegion", RF_AWS_REGION, N_NONE },
-	{ "sourceIPAddress", RF_SOURCE_IP, N_NONE },
-	{ "userAgent", RF_USER_AGENT, N_NONE },
-	{ "errorCode", RF_ERROR_CODE, N_NONE },
-	{ "errorMessage", RF_ERROR_MESSAGE, N_NONE },
-	{ "readOnly", RF_READ_ONLY, N_NONE },
-	{ "eventType", RF_EVENT_TYPE, N_NONE },
-	{ "managementEvent", RF_MANAGEMENT_EVENT, N_NONE },
-	{ "recipientAccountId", RF_RECIPIENT_ACCOUNT_ID, N_NONE },
-	{ "requestID", RF_REQUEST_ID, N_NONE },
-	{ "sharedEventID", RF_SHARED_EVENT_ID, N_NONE },
-	{ "vpcEndpointId", RF_VPC_ENDPOINT_ID, N_NONE },
-	{ "eventCategory", RF_EVENT_CATEGORY, N_NONE },
-	{ "userIdentity", -1, N_IDENTITY },
-	{ "tlsDetails", -1, N_TLS },
-	{ NULL, -1, N_NONE }
+	KEY("eventID", RF_EVENT_ID, N_NONE),
+	KEY("eventTime", RF_EVENT_TIME, N_NONE),
+	KEY("eventSource", RF_EVENT_SOURCE, N_NONE),
+	KEY("eventName", RF_EVENT_NAME, N_NONE),
+	KEY("awsRegion", RF_AWS_REGION, N_NONE),
+	KEY("sourceIPAddress", RF_SOURCE_IP, N_NONE),
+	KEY("userAgent", RF_USER_AGENT, N_NONE),
+	KEY("errorCode", RF_ERROR_CODE, N_NONE),
+	KEY("errorMessage", RF_ERROR_MESSAGE, N_NONE),
+	KEY("readOnly", RF_READ_ONLY, N_NONE),
+	KEY("eventType", RF_EVENT_TYPE, N_NONE),
+	KEY("managementEvent", RF_MANAGEMENT_EVENT, N_NONE),
+	KEY("recipientAccountId", RF_RECIPIENT_ACCOUNT_ID, N_NONE),
+	KEY("requestID", RF_REQUEST_ID, N_NONE),
+	KEY("sharedEventID", RF_SHARED_EVENT_ID, N_NONE),
+	KEY("vpcEndpointId", RF_VPC_ENDPOINT_ID, N_NONE),
+	KEY("eventCategory", RF_EVENT_CATEGORY, N_NONE),
+	KEY("userIdentity", -1, N_IDENTITY),
+	KEY("tlsDetails", -1, N_TLS),
+	{ NULL, 0, -1, N_NONE }
 };
 
 static const struct key_entry identity_keys[] = {
-	{ "type", RF_IDENTITY_TYPE, N_NONE },
-	{ "arn", RF_PRINCIPAL_ARN, N_NONE },
-	{ "principalId", RF_PRINCIPAL_ID, N_NONE },
-	{ "accountId", RF_ACCOUNT_ID, N_NONE },
-	{ "accessKeyId", RF_ACCESS_KEY_ID, N_NONE },
-	{ "userName", RF_USER_NAME, N_NONE },
-	{ "invokedBy", RF_INVOKED_BY, N_NONE },
-	{ "sessionContext", -1, N_SESSION },
-	{ NULL, -1, N_NONE }
+	KEY("type", RF_IDENTITY_TYPE, N_NONE),
+	KEY("arn", RF_PRINCIPAL_ARN, N_NONE),
+	KEY("principalId", RF_PRINCIPAL_ID, N_NONE),
+	KEY("accountId", RF_ACCOUNT_ID, N_NONE),
+	KEY("accessKeyId", RF_ACCESS_KEY_ID, N_NONE),
+	KEY("userName", RF_USER_NAME, N_NONE),
+	KEY("invokedBy", RF_INVOKED_BY, N_NONE),
+	KEY("sessionContext", -1, N_SESSION),
+	{ NULL, 0, -1, N_NONE }
 };
 
 static const struct key_entry session_keys[] = {
-	{ "sessionIssuer", -1, N_ISSUER },
-	{ NULL, -1, N_NONE }
+	KEY("sessionIssuer", -1, N_ISSUER),
+	{ NULL, 0, -1, N_NONE }
 };
 
 static const struct key_entry issuer_keys[] = {
-	{ "arn", RF_SESSION_ISSUER_ARN, N_NONE },
-	{ "userName", RF_ISSUER_USER_NAME, N_NONE },
-	{ NULL, -1, N_NONE }
+	KEY("arn", RF_SESSION_ISSUER_ARN, N_NONE),
+	KEY("userName", RF_ISSUER_USER_NAME, N_NONE),
+	{ NULL, 0, -1, N_NONE }
 };
 
 static const struct key_entry tls_keys[] = {
-	{ "tlsVersion", RF_TLS_VERSION, N_NONE },
-	{ NULL, -1, N_NONE }
+	KEY("tlsVersion", RF_TLS_VERSION, N_NONE),
+	{ NULL, 0, -1, N_NONE }
 };
 
 static const struct key_entry *const node_keys[] = {
@@ -246,7 +249,7 @@ int record_on_key(struct record_extractor *ex, const unsigned char *k, size_t le
 	if (node < 0)
 		return 1;
 	for (const struct key_entry *e = node_keys[node]; e->key; e++) {
-		if (e->key[0] == (char)k[0] && strlen(e->key) == len && !memcmp(e->key, k, len)) {
+		if (e->len == len && !memcmp(e->key, k, len)) {
 			ex->pending_field = e->field;
 			ex->pending_node = e->child;
 			break;
