@@ -3,7 +3,6 @@
  */
 #include "ingest.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -16,8 +15,8 @@
 
 #include "ctstream.h"
 #include "input.h"
-#include "queue.h"
 #include "msg.h"
+#include "queue.h"
 #include "store.h"
 #include "timeparse.h"
 #include "walk.h"
@@ -27,7 +26,7 @@
 #define ROWSET_POOL 4      /* row sets per parser */
 #define DEFAULT_MAX_PARSERS 4 /* past this the writer thread is the limit */
 #define JOB_QUEUE 16       /* files handed out ahead, per parser */
-#define PARSER_NICE 5
+#define PARSER_NICE 5      /* parsers yield to the writer (see parser_main) */
 
 /* A file the store has read before, for skip-if-unchanged. */
 struct known {
