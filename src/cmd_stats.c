@@ -14,7 +14,8 @@ static const char help[] =
 	"usage: trailsift [--db PATH] stats [--top N]\n"
 	"\n"
 	"Prints the number of events and their time range; the files read (ok, skipped,\n"
-	"failed); events by source, region, account and day; and the last ingest runs.\n"
+	"failed) and the API pulls' region streams; events by source, region, account\n"
+	"and day; and the last ingest runs.\n"
 	"\n"
 	"Options:\n"
 	"  -n, --top N   rows per group (default 15; 0 for all)\n"
@@ -62,13 +63,19 @@ static void table(sqlite3 *db, const char *title, const char *sql, int top)
 	sqlite3_finalize(st);
 }
 
+/* A sources row that is a file (or stdin), not a pull's region stream (api:...). */
+#define NOT_API "path NOT GLOB 'api:*'"
+
 static void summary(sqlite3 *db, const char *path)
 {
 	sqlite3_stmt *st = store_prepare(db,
 		"SELECT count(*), min(event_time), max(event_time), count(error_code),"
-		" (SELECT count(*) FROM sources WHERE status = 'ok'),"
-		" (SELECT count(*) FROM sources WHERE status = 'skipped'),"
-		" (SELECT count(*) FROM sources WHERE status = 'failed')"
+		" (SELECT count(*) FROM sources WHERE status = 'ok' AND " NOT_API "),"
+		" (SELECT count(*) FROM sources WHERE status = 'skipped' AND " NOT_API "),"
+		" (SELECT count(*) FROM sources WHERE status = 'failed' AND " NOT_API "),"
+		" (SELECT count(*) FROM sources WHERE NOT " NOT_API "),"
+		" (SELECT coalesce(sum(records), 0) FROM sources WHERE NOT " NOT_API "),"
+		" (SELECT coalesce(sum(inserted), 0) FROM sources WHERE NOT " NOT_API ")"
 		" FROM events");
 	struct stat sb;
 
@@ -85,6 +92,10 @@ static void summary(sqlite3 *db, const char *path)
 		printf("files       %lld ok, %lld skipped, %lld failed\n",
 		       sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
 		       sqlite3_column_int64(st, 6));
+		if (sqlite3_column_int64(st, 7))
+			printf("api pulls   %lld streams, %lld events read, %lld new\n",
+			       sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),
+			       sqlite3_column_int64(st, 9));
 	}
 	sqlite3_finalize(st);
 }

@@ -26,6 +26,10 @@ same "the events keep their file origin" \
 same "the API sources rows count what came, and that none was new" \
 	"$(sql "SELECT sum(records), sum(inserted) FROM sources WHERE path LIKE 'api:%'")" "$napi|0"
 
+run_ts 0 stats
+contains "stats counts the one file as a file" "$T/out" "^files +1 ok, 0 skipped, 0 failed"
+contains "and the pull's region streams apart" "$T/out" "^api pulls +2 streams, $napi events read, 0 new"
+
 # the API first, then files
 API_FIRST="$T/api-first.db"
 DB=$API_FIRST
