@@ -68,14 +68,6 @@ int checkpoint_load(sqlite3 *db, const char *account, const char *region, const 
 	return 0;
 }
 
-static void bind_ms(sqlite3_stmt *st, const char *name, long long v)
-{
-	if (v >= 0)
-		store_bind_int64(st, name, v);
-	else
-		store_bind_text(st, name, NULL, 0);
-}
-
 int checkpoint_save(sqlite3 *db, const struct checkpoint *cp)
 {
 	sqlite3_stmt *st = store_prepare(db,
@@ -92,11 +84,11 @@ int checkpoint_save(sqlite3 *db, const struct checkpoint *cp)
 	store_bind_text(st, ":account", cp->account, -1);
 	store_bind_text(st, ":region", cp->region, -1);
 	store_bind_text(st, ":attribute", cp->attribute, -1);
-	bind_ms(st, ":newest", cp->newest_ms);
-	bind_ms(st, ":done_end", cp->done_end_ms);
-	bind_ms(st, ":win_start", cp->win_start_ms);
-	bind_ms(st, ":win_end", cp->win_start_ms >= 0 ? cp->win_end_ms : -1);
-	bind_ms(st, ":win_oldest", cp->win_start_ms >= 0 ? cp->win_oldest_ms : -1);
+	store_bind_known(st, ":newest", cp->newest_ms);
+	store_bind_known(st, ":done_end", cp->done_end_ms);
+	store_bind_known(st, ":win_start", cp->win_start_ms);
+	store_bind_known(st, ":win_end", cp->win_start_ms >= 0 ? cp->win_end_ms : -1);
+	store_bind_known(st, ":win_oldest", cp->win_start_ms >= 0 ? cp->win_oldest_ms : -1);
 	store_bind_text(st, ":token", cp->win_start_ms >= 0 ? cp->next_token : NULL, -1);
 	store_bind_int64(st, ":pages", cp->pages);
 	store_bind_int64(st, ":events", cp->events);
@@ -144,29 +136,4 @@ void checkpoint_free(void *cp)
 int checkpoint_hook(sqlite3 *db, void *arg)
 {
 	return checkpoint_save(db, arg);
-}
-
-long long checkpoint_run_start(sqlite3 *db, const char *command)
-{
-	return store_run_start(db, command ? command : "pull");
-}
-
-int checkpoint_run_end(sqlite3 *db, long long run_id, long long records, long long inserted)
-{
-	sqlite3_stmt *st = store_prepare(db,
-		"UPDATE ingest_runs SET ended_at = :ended_at, records = :records, inserted = :inserted"
-		" WHERE run_id = :run_id");
-	char now[32];
-	int rc;
-
-	if (!st)
-		return -1;
-	time_now_iso(now);
-	store_bind_text(st, ":ended_at", now, -1);
-	store_bind_int64(st, ":records", records);
-	store_bind_int64(st, ":inserted", inserted);
-	store_bind_int64(st, ":run_id", run_id);
-	rc = store_step_done(st);
-	sqlite3_finalize(st);
-	return rc;
 }

@@ -60,10 +60,4 @@ void checkpoint_free(void *cp);
 /* The writer hook: checkpoint_save(db, arg). */
 int checkpoint_hook(sqlite3 *db, void *arg);
 
-/* Starts the run's ingest_runs row; returns its run_id, or -1 (printed). */
-long long checkpoint_run_start(sqlite3 *db, const char *command);
-
-/* Ends it with the totals (records received, inserted). 0 or -1 (printed). */
-int checkpoint_run_end(sqlite3 *db, long long run_id, long long records, long long inserted);
-
 #endif

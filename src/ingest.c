@@ -200,7 +200,6 @@ static int parse_input(struct parser *p, const char *path, struct source *src, c
 			}
 			break;
 		}
-		p->t.json_bytes += n;
 		atomic_fetch_add(&p->ig->json_bytes, (long long)n);
 		if (ctstream_feed(cs, p->chunk, (size_t)n)) {
 			snprintf(err, errlen, "%s", ctstream_error(cs));
@@ -394,42 +393,17 @@ static void stop_parsers(struct ingest *ig, struct ingest_totals *t)
 		t->files_skipped += p->t.files_skipped;
 		t->files_failed += p->t.files_failed;
 		t->records += p->t.records;
-		t->json_bytes += p->t.json_bytes;
 		queue_release(&p->jobs);
 		free(p->chunk);
 	}
 	free(ig->parsers);
 }
 
-static int end_run(sqlite3 *db, long long run_id, const struct ingest_totals *t)
-{
-	sqlite3_stmt *st = store_prepare(db,
-		"UPDATE ingest_runs SET ended_at = :ended_at, files_ok = :ok,"
-		" files_unchanged = :unchanged, files_skipped = :skipped, files_failed = :failed,"
-		" records = :records, inserted = :inserted WHERE run_id = :run_id");
-	char now[32];
-	int rc;
-
-	if (!st)
-		return -1;
-	time_now_iso(now);
-	store_bind_text(st, ":ended_at", now, -1);
-	store_bind_int64(st, ":ok", t->files_ok);
-	store_bind_int64(st, ":unchanged", t->files_unchanged);
-	store_bind_int64(st, ":skipped", t->files_skipped);
-	store_bind_int64(st, ":failed", t->files_failed);
-	store_bind_int64(st, ":records", t->records);
-	store_bind_int64(st, ":inserted", t->inserted);
-	store_bind_int64(st, ":run_id", run_id);
-	rc = store_step_done(st);
-	sqlite3_finalize(st);
-	return rc;
-}
-
 int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opts *o,
 		 struct ingest_totals *t)
 {
 	struct ingest ig;
+	struct run_counts counts;
 	long long run_id;
 	int bulk, rc = 0;
 
@@ -472,7 +446,13 @@ int ingest_paths(sqlite3 *db, char *const *paths, int n, const struct ingest_opt
 			t->inserted -= dups;
 		trace_phase("analyze");
 	}
-	if (end_run(db, run_id, t))
+	counts.files_ok = t->files_ok;
+	counts.files_unchanged = t->files_unchanged;
+	counts.files_skipped = t->files_skipped;
+	counts.files_failed = t->files_failed;
+	counts.records = t->records;
+	counts.inserted = t->inserted;
+	if (store_run_end(db, run_id, &counts))
 		rc = -1;
 	for (size_t i = 0; i < ig.n_known; i++)
 		free(ig.known[i].path);

@@ -19,7 +19,6 @@ struct ingest_totals {
 	long files_failed;      /* bad input: none of their records stored */
 	long long records;      /* records read from the files that were ok */
 	long long inserted;     /* of which new to the store */
-	long long json_bytes;   /* inflated bytes parsed */
 };
 
 #define INGEST_MAX_JOBS 64

@@ -811,6 +811,7 @@ int pull_run(struct pull *p, sqlite3 *db)
 	struct sigaction sa, old_int, old_term;
 	struct job *jobs;
 	long long run_id, inserted = 0, started = time_now_ms();
+	struct run_counts counts = { 0, 0, 0, 0, 0, 0 };
 	int n = p->n_regions, started_jobs = 0, rc = 0, bulk;
 	char lo[32], hi[32];
 
@@ -820,7 +821,7 @@ int pull_run(struct pull *p, sqlite3 *db)
 	atomic_store(&p->covered_hi, -1);
 	if (checkpoint_ensure_table(db))
 		return 1;
-	run_id = checkpoint_run_start(db, p->o.command);
+	run_id = store_run_start(db, p->o.command ? p->o.command : "pull");
 	if (run_id < 0)
 		return 1;
 	p->cps = xcalloc((size_t)n * (size_t)p->n_passes, sizeof(*p->cps));
@@ -892,7 +893,9 @@ int pull_run(struct pull *p, sqlite3 *db)
 		else
 			inserted -= dups;
 	}
-	if (checkpoint_run_end(db, run_id, atomic_load(&p->events), inserted))
+	counts.records = atomic_load(&p->events);
+	counts.inserted = inserted;
+	if (store_run_end(db, run_id, &counts))
 		rc = 1;
 	if (atomic_load(&p->failed_regions) || atomic_load(&p->bad))
 		rc = 1;

@@ -79,6 +79,14 @@ void store_bind_int64(sqlite3_stmt *st, const char *name, long long v)
 	sqlite3_bind_int64(st, param_index(st, name), v);
 }
 
+void store_bind_known(sqlite3_stmt *st, const char *name, long long v)
+{
+	if (v >= 0)
+		store_bind_int64(st, name, v);
+	else
+		store_bind_text(st, name, NULL, 0);
+}
+
 int store_step_done(sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
@@ -241,18 +249,15 @@ static long long ensure_indexes(sqlite3 *db)
  */
 long long store_ensure_indexes(sqlite3 *db)
 {
-	long long cache, removed;
-	char restore[64];
+	long long removed;
 
 	if (store_int(db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index'"
 		      " AND tbl_name = 'event_fields'", 0) == INDEX_COUNT)
 		return 0;
-	cache = store_int(db, "PRAGMA cache_size", -65536);
-	snprintf(restore, sizeof(restore), "PRAGMA cache_size = %lld", cache);
 	if (store_exec(db, "PRAGMA cache_size = -4096"))
 		return -1;
 	removed = ensure_indexes(db);
-	return store_exec(db, restore) ? -1 : removed;
+	return store_exec(db, "PRAGMA cache_size = " STORE_CACHE_SIZE) ? -1 : removed;
 }
 
 int store_analyze(sqlite3 *db, int only_if_missing)
@@ -434,4 +439,29 @@ long long store_run_start(sqlite3 *db, const char *command)
 	}
 	sqlite3_finalize(st);
 	return sqlite3_last_insert_rowid(db);
+}
+
+int store_run_end(sqlite3 *db, long long run_id, const struct run_counts *c)
+{
+	sqlite3_stmt *st = store_prepare(db,
+		"UPDATE ingest_runs SET ended_at = :ended_at, files_ok = :ok,"
+		" files_unchanged = :unchanged, files_skipped = :skipped, files_failed = :failed,"
+		" records = :records, inserted = :inserted WHERE run_id = :run_id");
+	char now[32];
+	int rc;
+
+	if (!st)
+		return -1;
+	time_now_iso(now);
+	store_bind_text(st, ":ended_at", now, -1);
+	store_bind_int64(st, ":ok", c->files_ok);
+	store_bind_int64(st, ":unchanged", c->files_unchanged);
+	store_bind_int64(st, ":skipped", c->files_skipped);
+	store_bind_int64(st, ":failed", c->files_failed);
+	store_bind_int64(st, ":records", c->records);
+	store_bind_int64(st, ":inserted", c->inserted);
+	store_bind_int64(st, ":run_id", run_id);
+	rc = store_step_done(st);
+	sqlite3_finalize(st);
+	return rc;
 }

@@ -42,6 +42,9 @@ sqlite3_stmt *store_prepare(sqlite3 *db, const char *sql);
 void store_bind_text(sqlite3_stmt *st, const char *name, const char *s, int len);
 void store_bind_int64(sqlite3_stmt *st, const char *name, long long v);
 
+/* Binds v, or NULL when it is negative (unknown). */
+void store_bind_known(sqlite3_stmt *st, const char *name, long long v);
+
 /* Runs a statement that returns no rows and resets it. 0 or -1 (printed). */
 int store_step_done(sqlite3_stmt *st);
 
@@ -68,6 +71,15 @@ int store_drop_indexes(sqlite3 *db);
 
 /* Records the start of an ingest or pull run in ingest_runs; returns its run_id or -1. */
 long long store_run_start(sqlite3 *db, const char *command);
+
+/* What a run did, for its ingest_runs row (a pull reads no files: zeros). */
+struct run_counts {
+	long files_ok, files_unchanged, files_skipped, files_failed;
+	long long records, inserted;
+};
+
+/* Records the end of run run_id with its counts. 0 or -1 (printed). */
+int store_run_end(sqlite3 *db, long long run_id, const struct run_counts *c);
 
 /* A single integer from a query of one row and column, or dflt. */
 /* The page cache a read-write connection has (PRAGMA cache_size: -KiB). */

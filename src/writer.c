@@ -307,15 +307,6 @@ static int begin_txn(struct writer *w)
 	return 0;
 }
 
-/* Binds v, or NULL when it is negative (unknown). */
-static void bind_optional(sqlite3_stmt *st, const char *name, long long v)
-{
-	if (v >= 0)
-		store_bind_int64(st, name, v);
-	else
-		store_bind_text(st, name, NULL, 0);
-}
-
 /*
  * Upserts the sources row of src with the given status; sets w->source_id.
  * The producer owns src until it sends the end of the source.
@@ -329,8 +320,8 @@ static int write_source_row(struct writer *w, const struct source *src, enum sou
 
 	time_now_iso(now);
 	store_bind_text(st, ":path", src->path, -1);
-	bind_optional(st, ":size", src->size);
-	bind_optional(st, ":mtime_ns", src->mtime_ns);
+	store_bind_known(st, ":size", src->size);
+	store_bind_known(st, ":mtime_ns", src->mtime_ns);
 	store_bind_text(st, ":sha256", src->sha256[0] ? src->sha256 : NULL, -1);
 	store_bind_int64(st, ":records", src->records);
 	store_bind_int64(st, ":inserted", inserted);

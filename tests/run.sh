@@ -31,6 +31,16 @@ run_one() { # name command...
 	fi
 }
 
+run_scripts() { # PREFIX SCRIPT...: the scripts TESTS selects, named PREFIX<name>
+	prefix=$1
+	shift
+	for t in "$@"; do
+		n=$(basename "$t" .sh)
+		case " ${TESTS:-${n%%-*}} " in *" ${n%%-*} "*) ;; *) continue ;; esac
+		run_one "$prefix$n" sh "$t"
+	done
+}
+
 results=$(
 	for t in "$UNIT_DIR"/test_*; do
 		[ -x "$t" ] || continue
@@ -42,21 +52,15 @@ results=$(
 	case " ${TESTS:-test_fake_aws} " in
 	*" test_fake_aws "*) run_one test_fake_aws python3 "$root/tests/test_fake_aws.py" ;;
 	esac
-	for t in "$root"/tests/t[0-9]*.sh; do
-		n=$(basename "$t" .sh)
-		case " ${TESTS:-${n%%-*}} " in *" ${n%%-*} "*) ;; *) continue ;; esac
-		run_one "$n" sh "$t"
-	done
+	run_scripts "" "$root"/tests/t[0-9]*.sh
 	# the threaded paths (parsers, writer, pull regions) once more under
 	# ThreadSanitizer, when a TSan build is given: a data race fails the run
 	if [ -n "${TSAN_BIN:-}" ]; then
-		for t in "$root"/tests/t0014-*.sh "$root"/tests/t0015-*.sh "$root"/tests/t0031-*.sh \
-			 "$root"/tests/t0033-*.sh; do
-			n=$(basename "$t" .sh)
-			case " ${TESTS:-${n%%-*}} " in *" ${n%%-*} "*) ;; *) continue ;; esac
-			run_one "tsan-$n" env TRAILSIFT_BIN="$TSAN_BIN" \
-				TSAN_OPTIONS="halt_on_error=1:exitcode=66" sh "$t"
-		done
+		(
+			export TRAILSIFT_BIN="$TSAN_BIN" TSAN_OPTIONS="halt_on_error=1:exitcode=66"
+			run_scripts tsan- "$root"/tests/t0014-*.sh "$root"/tests/t0015-*.sh \
+				"$root"/tests/t0031-*.sh "$root"/tests/t0033-*.sh
+		)
 	fi
 )
 printf '%s\n' "$results"
