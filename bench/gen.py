@@ -150,7 +150,8 @@ class World:
             a["subnets"] = ["subnet-" + _hex(rng, 17) for _ in range(8)]
             a["vpcs"] = ["vpc-" + _hex(rng, 17) for _ in range(3)]
             a["amis"] = ["ami-" + _hex(rng, 17) for _ in range(6)]
-            a["servers"] = ["s-" + _hex(rng, 17) for _ in range(25)]
+            # a migration wave: 200 source servers in all, by account weight
+            a["servers"] = ["s-" + _hex(rng, 17) for _ in range([80, 60, 40, 20][i])]
             a["functions"] = ["%s-%s-%s" % (rng.choice(APPS), rng.choice(["handler", "worker", "cron", "api"]),
                                             rng.choice(ENVS)) for _ in range(10)]
             a["vpce"] = ["vpce-" + _hex(rng, 17) for _ in range(2)]
