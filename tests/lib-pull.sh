@@ -121,6 +121,10 @@ store_ids() {
 
 # log_check LOG WHAT...: facts from a fake's request log, one per line:
 #   rate            the most LookupEvents requests of one region in any 1 s
+#   rate_excess     the most requests of one region in any window of W seconds
+#                   (W = 1..10) less 2*W: what the 2-per-second limit allows, the
+#                   fake sees at most 1 more (the bucket's burst; a busy machine
+#                   may also delay one arrival into the next second)
 #   ports           the most client ports one region's requests came from
 #   requests        LookupEvents requests
 #   ok              of which answered 200
@@ -147,6 +151,20 @@ for what in sys.argv[2:]:
                 while ts[i] - ts[j] >= 1.0:
                     j += 1
                 worst = max(worst, i - j + 1)
+        print(worst)
+    elif what == "rate_excess":
+        worst = 0
+        by = collections.defaultdict(list)
+        for e in ct:
+            by[e["region"]].append(e["mono"])
+        for ts in by.values():
+            ts.sort()
+            for w in range(1, 11):
+                j = 0
+                for i in range(len(ts)):
+                    while ts[i] - ts[j] >= w:
+                        j += 1
+                    worst = max(worst, i - j + 1 - 2 * w)
         print(worst)
     elif what == "ports":
         by = collections.defaultdict(set)

@@ -28,7 +28,10 @@ for f in drop "5xx:500" "5xx:503" slow; do
 	*) fail "the fake injected $f (test setup: $faults)" ;;
 	esac
 done
-same "the faults did not push the rate over 2 per second" "$(log_check "$T/faults.log" rate)" 2
+echo "# most requests in one second: $(log_check "$T/faults.log" rate)"
+excess=$(log_check "$T/faults.log" rate_excess)
+if [ "$excess" -le 1 ]; then ok "the faults did not push the rate over 2 per second (any 1..10 s window: $excess over 2/s)"
+else fail "the faults did not push the rate over 2 per second (any 1..10 s window: $excess over 2/s; 1 is the burst or a delayed arrival)"; fi
 same "no page was stored from two answers" "$(log_check "$T/faults.log" repeats)" 0
 same "retries are quiet: only the summary on stderr" "$(wc -l < "$T/err")" 1
 
