@@ -106,7 +106,7 @@ static void check_csv(const char *text, int ncol, const struct out_cell *cells, 
 				if (!d)
 					abort();
 				d[0] = '\'';
-				strcpy(d + 1, want);
+				memcpy(d + 1, want, strlen(want) + 1);
 				free(want);
 				want = d;
 			}
