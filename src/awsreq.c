@@ -326,9 +326,9 @@ void aws_clean_message(const char *msg, const struct aws_creds *cr, char *out, s
 		free(copy);
 		return;
 	}
-	for (const char *p = msg ? msg : ""; *p && *p != '\n';) {
+	for (const char *p = msg ? msg : "", *end = p + strlen(p); p < end && *p != '\n';) {
 		/* whole characters only; controls (C1 and bidi too) and bytes that are not UTF-8 replaced */
-		size_t len = utf8_valid((const unsigned char *)p, strlen(p));
+		size_t len = utf8_valid((const unsigned char *)p, (size_t)(end - p));
 		int keep = len && !out_is_control((const unsigned char *)p, len);
 
 		if (n + (keep ? len : 1) + 1 > outlen)

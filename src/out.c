@@ -70,7 +70,7 @@ void out_safe_text(FILE *f, const char *s, size_t len)
 	while (p < end) {
 		size_t n = utf8_valid(p, (size_t)(end - p));
 
-		if (!n) { /* a byte that is not UTF-8 could hide a control from is_control() */
+		if (!n) { /* a byte that is not UTF-8 could hide a control from out_is_control() */
 			fputc('?', f);
 			p++;
 			continue;
