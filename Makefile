@@ -5,6 +5,7 @@
 #                   ASan+UBSan and -Werror, run every test; last line "N passed, N failed"
 #   make demo       ingest the bundled sample export into ./trailsift.db and show it
 #   make bench      ingest benchmark against zcat, a Python ingester and DuckDB
+#   make fuzz       run each libFuzzer harness (tests/fuzz/) for FUZZ_SECONDS (60)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX   ?= /usr/local
@@ -33,14 +34,30 @@ ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-p
 LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
+# FUZZ=1 builds the library with clang and libFuzzer's instrumentation into
+# build/fuzz, where the harnesses link with libFuzzer's main. Other builds
+# link each harness with tests/fuzz/replay.c, a main() that replays files.
+ifdef FUZZ
+CC = clang
+OUT = build/fuzz
+ALL_CFLAGS += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all \
+	      -fno-omit-frame-pointer
+FUZZ_MAIN = -fsanitize=fuzzer,address,undefined
+else
+FUZZ_MAIN = $(OUT)/tests/fuzz/replay.o
+endif
+FUZZ_SECONDS ?= 60
+
 SRC      := $(wildcard src/*.c src/rules/*.c)
 OBJ      := $(SRC:%.c=$(OUT)/%.o) $(OUT)/schema_sql.o
 LIB_OBJ  := $(filter-out $(OUT)/src/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(OUT)/tests/%)
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(OUT)/tests/%)
 SCHEMA   := $(sort $(wildcard schema/*.sql))
 
-.PHONY: all deps test demo bench install clean check-headers
+.PHONY: all deps test demo bench install clean check-headers fuzz fuzz-bins
 all: trailsift
 
 trailsift: $(OUT)/trailsift
@@ -70,19 +87,39 @@ $(OUT)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@echo "  CC      $@"
 	@$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# A harness: its file, the shared checks, and libFuzzer or the replay main.
+$(OUT)/tests/fuzz_%: tests/fuzz/fuzz_%.c $(OUT)/tests/fuzz/fuzzlib.o $(filter %.o,$(FUZZ_MAIN)) $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(ALL_CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ $< $(OUT)/tests/fuzz/fuzzlib.o \
+		$(FUZZ_MAIN) $(LIB_OBJ) $(LDLIBS)
+
+fuzz-bins: $(FUZZ_BIN)
+.SECONDARY: $(OUT)/tests/fuzz/fuzzlib.o $(OUT)/tests/fuzz/replay.o
+
+# Each harness for FUZZ_SECONDS, from its seed and regression corpora; a
+# crash is saved in build/fuzz/crashes/ (add it to tests/fuzz/regress/).
+fuzz:
+	@$(MAKE) --no-print-directory FUZZ=1 WERROR=-Werror fuzz-bins
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(CURDIR)/build/fuzz/tests
+
 deps:
 	@sh .ci/deps.sh
 
 # The test build: warnings are errors, sanitizers on, its own object directory.
 # The threaded tests run once more on a ThreadSanitizer build (build/tsan).
+# TEST_FUZZ=1 (CI) also runs each libFuzzer harness for FUZZ_SECONDS, as test "fuzz".
 test:
-	@sh .ci/deps.sh test
+	@sh .ci/deps.sh test $(if $(TEST_FUZZ),fuzz)
 	@$(MAKE) --no-print-directory SANITIZE=address,undefined WERROR=-Werror build/san/trailsift unit-bins
 	@$(MAKE) --no-print-directory SANITIZE=thread WERROR=-Werror build/tsan/trailsift
+	$(if $(TEST_FUZZ),@$(MAKE) --no-print-directory FUZZ=1 WERROR=-Werror fuzz-bins)
 	@TRAILSIFT_BIN=$(CURDIR)/build/san/trailsift UNIT_DIR=$(CURDIR)/build/san/tests \
-		TSAN_BIN=$(CURDIR)/build/tsan/trailsift sh tests/run.sh
+		TSAN_BIN=$(CURDIR)/build/tsan/trailsift \
+		$(if $(TEST_FUZZ),FUZZ_BIN_DIR=$(CURDIR)/build/fuzz/tests FUZZ_SECONDS=$(FUZZ_SECONDS)) \
+		sh tests/run.sh
 
-unit-bins: $(UNIT_BIN)
+unit-bins: $(UNIT_BIN) $(FUZZ_BIN)
 
 demo: deps
 	@$(MAKE) --no-print-directory trailsift
@@ -99,8 +136,11 @@ bench: deps
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/scan-bench.sh
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/pull-bench.sh
 
+# Each header compiles alone. (Without the -MMD of ALL_CFLAGS: compiling
+# stdin, it would write a dependency file "a--.d" into the tree.)
 check-headers:
-	@for h in src/*.h; do echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; done
+	@for h in src/*.h; do echo "#include \"$$h\"" | \
+		$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -x c -fsyntax-only - || exit 1; done
 
 install: trailsift
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/queries $(DESTDIR)$(MANDIR)/man1

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Makes sure the build's Debian packages are present. As root it installs what
 # pkg-config cannot find; otherwise it prints the one apt command to run.
-# `deps.sh test` adds what the tests need beyond the build (Chromium).
+# `deps.sh test` adds what the tests need beyond the build (Chromium);
+# `deps.sh test fuzz` (CI) also clang with libFuzzer, for the fuzz harnesses.
 set -u
 missing=""
 need() { # need PKG-CONFIG-NAME DEBIAN-PACKAGE
@@ -25,6 +26,15 @@ command -v python3 >/dev/null 2>&1 || missing="$missing python3"
 if [ "${1:-}" = test ]; then
 	command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 fi
+# the fuzz harnesses (make fuzz, .ci/run): clang and its libFuzzer runtime,
+# checked by linking an empty harness
+case " $* " in
+*" fuzz "*)
+	printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return d && n; }\n' |
+		clang -fsanitize=fuzzer -x c -o /dev/null - >/dev/null 2>&1 ||
+		missing="$missing clang libclang-rt-dev"
+	;;
+esac
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ]; then
 	echo "deps: installing$missing" >&2

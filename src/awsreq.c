@@ -11,7 +11,9 @@
 #include <openssl/crypto.h>
 
 #include "http.h"
+#include "jsonw.h"
 #include "msg.h"
+#include "out.h"
 #include "sigv4.h"
 #include "timeparse.h"
 
@@ -324,8 +326,20 @@ void aws_clean_message(const char *msg, const struct aws_creds *cr, char *out, s
 		free(copy);
 		return;
 	}
-	for (const char *p = msg ? msg : ""; *p && *p != '\n' && n + 1 < outlen; p++)
-		out[n++] = (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p;
+	for (const char *p = msg ? msg : "", *end = p + strlen(p); p < end && *p != '\n';) {
+		/* whole characters only; controls (C1 and bidi too) and bytes that are not UTF-8 replaced */
+		size_t len = utf8_valid((const unsigned char *)p, (size_t)(end - p));
+		int keep = len && !out_is_control((const unsigned char *)p, len);
+
+		if (n + (keep ? len : 1) + 1 > outlen)
+			break;
+		if (keep)
+			memcpy(out + n, p, len);
+		else
+			out[n] = len ? ' ' : '?';
+		n += keep ? len : 1;
+		p += len ? len : 1;
+	}
 	while (n && out[n - 1] == ' ')
 		n--;
 	out[n] = '\0';

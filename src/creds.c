@@ -524,7 +524,7 @@ static const char *tree_string(yajl_val root, const char *key)
 int creds_parse_json(const char *text, size_t len, struct aws_creds *out, char *err,
 		     size_t errlen)
 {
-	char ebuf[128];
+	char ebuf[128], shown[64];
 	yajl_val root;
 	const char *code, *ak, *sk, *tok, *exp;
 	char *copy;
@@ -546,7 +546,8 @@ int creds_parse_json(const char *text, size_t len, struct aws_creds *out, char *
 	tok = tree_string(root, "Token");
 	exp = tree_string(root, "Expiration");
 	if (code && strcmp(code, "Success")) {
-		snprintf(err, errlen, "the answer's Code is '%.60s', not Success", code);
+		aws_clean_message(code, NULL, shown, 61); /* the answer's text, for a terminal */
+		snprintf(err, errlen, "the answer's Code is '%s', not Success", shown);
 		goto out;
 	}
 	if (!ak || !*ak || !sk || !*sk) {
@@ -554,7 +555,8 @@ int creds_parse_json(const char *text, size_t len, struct aws_creds *out, char *
 		goto out;
 	}
 	if (exp && time_parse_iso(exp, strlen(exp), 0, &ms)) {
-		snprintf(err, errlen, "the answer's Expiration '%.40s' is not a time", exp);
+		aws_clean_message(exp, NULL, shown, 41);
+		snprintf(err, errlen, "the answer's Expiration '%s' is not a time", shown);
 		goto out;
 	}
 	out->access_key_id = xstrdup(ak);

@@ -6,12 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
- * bytes there are not one: a value cut with snprintf() can end mid-character,
- * and JSON text must be UTF-8.
- */
-static size_t utf8_valid(const unsigned char *s, size_t n)
+/* (a value cut with snprintf() can end mid-character, and JSON text must be UTF-8) */
+size_t utf8_valid(const unsigned char *s, size_t n)
 {
 	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
 		     (s[0] & 0xf8) == 0xf0 ? 4 : 0;

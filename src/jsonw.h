@@ -39,6 +39,12 @@ void jsonw_raw(struct jsonw *w, const char *json);
 void jsonw_kv_string(struct jsonw *w, const char *key, const char *s);
 void jsonw_kv_int(struct jsonw *w, const char *key, long long v);
 
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes, n > 0), or 0 when
+ * the bytes there are not one (overlong forms and surrogates included).
+ */
+size_t utf8_valid(const unsigned char *s, size_t n);
+
 /* Appends s as a JSON string literal (with quotes) to b. */
 void json_quote(struct buf *b, const char *s, size_t n);
 

@@ -12,6 +12,10 @@
 
 int msg_progress_shown;
 
+/* (the attribute lets clang's -Wformat-nonliteral see fmt is checked at the callers) */
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
 	char line[4096];

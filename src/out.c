@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "jsonw.h"
 #include "msg.h"
 
 #define TABLE_SAMPLE 1000
@@ -48,8 +49,7 @@ static size_t utf8_len(unsigned char c)
 	return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : 1;
 }
 
-/* Is the character at s a C0/C1 control, DEL, or a line/bidi separator? */
-static int is_control(const unsigned char *s, size_t n)
+int out_is_control(const unsigned char *s, size_t n)
 {
 	if (s[0] < 0x20 || s[0] == 0x7f)
 		return 1;
@@ -68,11 +68,14 @@ void out_safe_text(FILE *f, const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s, *end = p + len;
 
 	while (p < end) {
-		size_t n = utf8_len(*p);
+		size_t n = utf8_valid(p, (size_t)(end - p));
 
-		if (n > (size_t)(end - p))
-			n = (size_t)(end - p);
-		if (is_control(p, n))
+		if (!n) { /* a byte that is not UTF-8 could hide a control from out_is_control() */
+			fputc('?', f);
+			p++;
+			continue;
+		}
+		if (out_is_control(p, n))
 			fputc(*p == '\n' || *p == '\t' || *p == '\r' ? ' ' : '?', f);
 		else
 			fwrite(p, 1, n, f);
@@ -95,24 +98,13 @@ void out_upper(FILE *f, const char *s)
 
 void out_json_string(FILE *f, const char *s, size_t len)
 {
-	fputc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
+	struct buf b;
 
-		switch (c) {
-		case '"': fputs("\\\"", f); break;
-		case '\\': fputs("\\\\", f); break;
-		case '\n': fputs("\\n", f); break;
-		case '\r': fputs("\\r", f); break;
-		case '\t': fputs("\\t", f); break;
-		default:
-			if (c < 0x20 || c == 0x7f)
-				fprintf(f, "\\u%04x", c);
-			else
-				fputc(c, f);
-		}
-	}
-	fputc('"', f);
+	/* jsonw.c's quoting: one escaper for JSON, which also mends bad UTF-8 */
+	buf_init(&b, 6 * len + 3);
+	json_quote(&b, s, len);
+	fwrite(b.data, 1, b.len, f);
+	buf_release(&b);
 }
 
 void out_csv_field(FILE *f, const char *s, size_t len)
@@ -174,7 +166,10 @@ struct out *out_begin(FILE *f, enum out_format fmt, const char *const *columns, 
 		for (int i = 0; i < ncol; i++) {
 			if (i)
 				fputc(',', f);
-			out_csv_field(f, columns[i], strlen(columns[i]));
+			if (ncol == 1 && !columns[i][0])
+				fputs("\"\"", f); /* see out_row() */
+			else
+				out_csv_field(f, columns[i], strlen(columns[i]));
 		}
 		fputc('\n', f);
 	} else if (fmt == OUT_TABLE) {
@@ -295,7 +290,10 @@ void out_row(struct out *o, const struct out_cell *cells)
 
 			if (i)
 				fputc(',', o->f);
-			if (cells[i].type == OUT_TEXT || cells[i].type == OUT_RAW_JSON)
+			/* a lone empty field is quoted: CSV readers take an empty line for no field */
+			if (o->ncol == 1 && !t[0])
+				fputs("\"\"", o->f);
+			else if (cells[i].type == OUT_TEXT || cells[i].type == OUT_RAW_JSON)
 				out_csv_field(o->f, t, strlen(t));
 			else
 				fputs(t, o->f);

@@ -43,6 +43,13 @@ void out_end(struct out *o);
 /* Writes s as a JSON string literal (quotes included). */
 void out_json_string(FILE *f, const char *s, size_t len);
 
+/*
+ * Whether the character at s (n bytes, one valid UTF-8 sequence) is one a
+ * terminal acts on: a C0 or C1 control, DEL, U+2028/U+2029 or a bidi
+ * override (U+202A..U+202E, U+2066..U+2069).
+ */
+int out_is_control(const unsigned char *s, size_t n);
+
 /* Writes s with control characters replaced, for terminals. */
 void out_safe_text(FILE *f, const char *s, size_t len);
 

@@ -62,6 +62,11 @@ def record(spec):
 
 
 def main():
+    # an option in OUT's place (e.g. --help) would be taken for a file name and
+    # written into the current directory: refuse it
+    if len(sys.argv) < 2 or sys.argv[1].startswith("-"):
+        sys.stderr.write(__doc__.split("\n\n")[1] + "\n")
+        sys.exit(2)
     out = sys.argv[1]
     FILE[0] = out.rsplit("/", 1)[-1]
     records = [record(json.loads(s)) for s in sys.argv[2:]]

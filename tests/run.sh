@@ -8,6 +8,9 @@
 # Environment: TRAILSIFT_BIN (the binary under test), UNIT_DIR, and
 # optionally TESTS="t0010 t0020" to run only some scripts, and TSAN_BIN, a
 # ThreadSanitizer build that the threaded tests run once more with.
+# The fuzz harnesses' replay builds in UNIT_DIR (fuzz_*) replay their seed
+# and regression inputs (tests/fuzz/); FUZZ_BIN_DIR, a libFuzzer build
+# (make fuzz-bins FUZZ=1), runs each harness FUZZ_SECONDS too (test "fuzz").
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 log=$(mktemp)
@@ -16,7 +19,8 @@ export TRAILSIFT_BIN TRAILSIFT_QUERIES="$root/queries" TEST_ROOT="$root"
 # ASan: fail on leaks too; UBSan: stop at the first report
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=99}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-export SHARED_DIR="${SHARED_DIR:-$root/../shared}"
+# AWS's SigV4 test suite, vendored (tests/vectors/README.md)
+export SIGV4_VECTORS="${SIGV4_VECTORS:-$root/tests/vectors/sigv4}"
 
 run_one() { # name command...
 	name=$1
@@ -46,8 +50,22 @@ results=$(
 		[ -x "$t" ] || continue
 		n=$(basename "$t")
 		case " ${TESTS:-$n} " in *" $n "*) ;; *) continue ;; esac
-		run_one "$n" "$t" "$SHARED_DIR/vectors/sigv4"
+		run_one "$n" "$t" "$SIGV4_VECTORS"
 	done
+	# every fuzz input kept (seeds, and each input that once crashed) replays clean
+	for t in "$UNIT_DIR"/fuzz_*; do
+		[ -x "$t" ] || continue
+		n=$(basename "$t")
+		case " ${TESTS:-$n} " in *" $n "*) ;; *) continue ;; esac
+		set -- "$root/tests/fuzz/corpus/$n"
+		[ -d "$root/tests/fuzz/regress/$n" ] && set -- "$@" "$root/tests/fuzz/regress/$n"
+		run_one "$n" "$t" "$@"
+	done
+	if [ -n "${FUZZ_BIN_DIR:-}" ]; then
+		case " ${TESTS:-fuzz} " in
+		*" fuzz "*) run_one fuzz sh "$root/tests/fuzz/run.sh" "$FUZZ_BIN_DIR" ;;
+		esac
+	fi
 	# the fake AWS endpoints the pull tests use check themselves
 	case " ${TESTS:-test_fake_aws} " in
 	*" test_fake_aws "*) run_one test_fake_aws python3 "$root/tests/test_fake_aws.py" ;;

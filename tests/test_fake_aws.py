@@ -5,8 +5,8 @@ Run: python3 tests/test_fake_aws.py   (stdlib only; about 10 s)
 Prints one TAP-style line per check, "ok - ..." or "not ok - ..." (details on
 "#" lines below a failure), and exits 1 when any check failed.
 
-1. The SigV4 code against AWS's test suite in $SHARED_DIR/vectors/sigv4 (default
-   ../shared from the repository root): for every header-signed case the
+1. The SigV4 code against AWS's test suite in $SIGV4_VECTORS (default
+   tests/vectors/sigv4, vendored in the repository): for every header-signed case the
    canonical request, string to sign and signature recomputed from the .req
    match .creq/.sts/.authz, the verifier accepts the .authz, our signer
    reproduces it, and a tampered request is rejected. The aws-c-auth-v4 copy
@@ -39,8 +39,7 @@ FAKE = os.path.join(HERE, "fake_aws.py")
 sys.path.insert(0, HERE)
 import fake_aws as F  # noqa: E402
 
-SHARED = os.environ.get("SHARED_DIR") or os.path.join(ROOT, "..", "shared")
-VEC = os.path.join(SHARED, "vectors", "sigv4")
+VEC = os.environ.get("SIGV4_VECTORS") or os.path.join(ROOT, "tests", "vectors", "sigv4")
 SAMPLE = os.path.join(ROOT, "fixtures", "sample", "AWSLogs")
 NOW = "2026-11-06T00:00:00Z"
 NOW_T = F.parse_iso(NOW)

@@ -154,6 +154,11 @@ int main(void)
 		ASSERT_STR_EQ(out, "key [secret] token [secret] end", "secrets in a message are masked");
 		aws_clean_message("tab\there\x1b[31m", NULL, out, sizeof(out));
 		ASSERT_STR_EQ(out, "tab here [31m", "control characters are replaced");
+		aws_clean_message("csi\xc2\x9b" "31m bidi\xe2\x80\xae" "x bad\xe2\x1b[2J", NULL, out, sizeof(out));
+		ASSERT_STR_EQ(out, "csi 31m bidi x bad? [2J",
+			      "C1 controls, bidi overrides and bytes that are not UTF-8 are replaced");
+		aws_clean_message("0123456\xc3\xa9", NULL, out, 9);
+		ASSERT_STR_EQ(out, "0123456", "a message is cut at a character");
 		aws_clean_message("0123456789abcdef", &cr, out, 8);
 		ASSERT_STR_EQ(out, "0123456", "long messages are cut to fit");
 	}

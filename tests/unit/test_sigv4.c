@@ -1,7 +1,7 @@
 /*
  * test_sigv4.c - checks src/sigv4.c against AWS's SigV4 test suite.
  *
- * Usage: test_sigv4 [VECTORS_DIR]   (default "../shared/vectors/sigv4")
+ * Usage: test_sigv4 [VECTORS_DIR]   (default "tests/vectors/sigv4", vendored)
  *
  * Both copies of the suite in VECTORS_DIR are read at run time (see its
  * README.md): the classic one (<name>.req/.creq/.sts/.authz, constants from
@@ -26,7 +26,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define DEFAULT_VECTORS "../shared/vectors/sigv4"
+#define DEFAULT_VECTORS "tests/vectors/sigv4"
 #define CLASSIC_CASES 34 /* README.md: 26 top level + 8 normalize-path + 2 post-sts-token */
 #define CRT_CASES 38     /* README.md: aws-c-auth-v4 */
 #define MAX_HEADERS 32
