@@ -49,13 +49,19 @@ static int list_queries(void)
 
 	if (namedq_load_all(&qs, &n))
 		return EXIT_FAILED;
+	/* a query file may come from anywhere ($TRAILSIFT_QUERIES): its text is shown safely */
 	for (int i = 0; i < n; i++) {
-		printf("%s\n    %s\n", qs[i].name, qs[i].description);
+		printf("%s\n    ", qs[i].name);
+		out_text(stdout, qs[i].description);
+		putchar('\n');
 		for (int j = 0; j < qs[i].nparams; j++) {
 			const struct namedq_param *p = &qs[i].params[j];
 
-			printf("    --param %s=%s%s  %s\n", p->name, p->is_time ? "TIME" : "VALUE",
-			       p->dflt ? " (optional)" : "", p->help);
+			fputs("    --param ", stdout);
+			out_text(stdout, p->name);
+			printf("=%s%s  ", p->is_time ? "TIME" : "VALUE", p->dflt ? " (optional)" : "");
+			out_text(stdout, p->help);
+			putchar('\n');
 		}
 		namedq_release(&qs[i]);
 	}

@@ -6,63 +6,79 @@
 #include <stdio.h>
 #include <string.h>
 
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 when the
- * bytes there are not one: a value cut with snprintf() can end mid-character,
- * and JSON text must be UTF-8.
- */
-static size_t utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
-		     (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+#include "safetext.h"
 
-	if (!len || len > n || (len == 2 && s[0] < 0xc2) || (len == 4 && s[0] > 0xf4))
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
-		return 0; /* overlong, or a surrogate */
-	if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
-		return 0;
+/* Appends \uHHHH for code point cp (below U+10000). */
+static void add_u_escape(struct buf *b, unsigned cp)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15] };
+
+	buf_add(b, esc, 6);
+}
+
+/*
+ * Appends the character at s (n > 0 bytes left) as it may stand in JSON
+ * text: itself, or escaped when unsafe_char() (a C1 control is CSI to a
+ * terminal that shows the JSON; a bidi control reorders it), or U+FFFD for
+ * a byte that is not UTF-8 (JSON text must be UTF-8, and a value cut with
+ * snprintf() can end mid-character). Returns the bytes of s used.
+ */
+static size_t add_json_char(struct buf *b, const char *s, size_t n)
+{
+	unsigned cp = 0;
+	size_t len = utf8_char((const unsigned char *)s, n, &cp);
+
+	if (!len) {
+		buf_add(b, "\xef\xbf\xbd", 3);
+		return 1;
+	}
+	if (unsafe_char(cp))
+		add_u_escape(b, cp);
+	else
+		buf_add(b, s, len);
 	return len;
 }
 
 void json_quote(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-
 	buf_addch(b, '"');
 	for (size_t i = 0; i < n;) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len;
+		size_t run = 0;
 
-		switch (c) {
+		while (i + run < n && (unsigned char)s[i + run] >= 0x20 && (unsigned char)s[i + run] < 0x7f &&
+		       s[i + run] != '"' && s[i + run] != '\\')
+			run++;
+		if (run) { /* plain ASCII, the common case, in one copy */
+			buf_add(b, s + i, run);
+			i += run;
+			continue;
+		}
+		switch (s[i]) {
 		case '"': buf_add(b, "\\\"", 2); i++; continue;
 		case '\\': buf_add(b, "\\\\", 2); i++; continue;
 		case '\n': buf_add(b, "\\n", 2); i++; continue;
 		case '\r': buf_add(b, "\\r", 2); i++; continue;
 		case '\t': buf_add(b, "\\t", 2); i++; continue;
-		default:
-			break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-			buf_add(b, esc, 6);
-			i++;
-			continue;
-		}
-		len = utf8_valid((const unsigned char *)s + i, n - i);
-		if (len) {
-			buf_add(b, s + i, len);
-			i += len;
-		} else {
-			buf_add(b, "\xef\xbf\xbd", 3); /* U+FFFD for a byte that is not UTF-8 */
-			i++;
+		default: i += add_json_char(b, s + i, n - i);
 		}
 	}
 	buf_addch(b, '"');
+}
+
+void json_safe_raw(struct buf *b, const char *json, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		if (json[i] == '\n' || json[i] == '\r' || json[i] == '\t') {
+			buf_addch(b, ' '); /* whitespace between tokens: one line stays one line */
+			i++;
+		} else if ((unsigned char)json[i] >= 0x20 && (unsigned char)json[i] < 0x7f) {
+			buf_addch(b, json[i]);
+			i++;
+		} else {
+			i += add_json_char(b, json + i, n - i);
+		}
+	}
 }
 
 void jsonw_init(struct jsonw *w, struct buf *b)
@@ -148,7 +164,10 @@ void jsonw_null(struct jsonw *w)
 void jsonw_raw(struct jsonw *w, const char *json)
 {
 	before_value(w);
-	buf_addstr(w->b, json ? json : "null");
+	if (json)
+		json_safe_raw(w->b, json, strlen(json));
+	else
+		buf_addstr(w->b, "null");
 }
 
 void jsonw_kv_string(struct jsonw *w, const char *key, const char *s)

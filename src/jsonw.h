@@ -39,7 +39,18 @@ void jsonw_raw(struct jsonw *w, const char *json);
 void jsonw_kv_string(struct jsonw *w, const char *key, const char *s);
 void jsonw_kv_int(struct jsonw *w, const char *key, long long v);
 
-/* Appends s as a JSON string literal (with quotes) to b. */
+/*
+ * Appends s as a JSON string literal (with quotes) to b: valid UTF-8 (U+FFFD
+ * for a byte that is not), and the characters safetext.h calls unsafe (C0,
+ * C1, bidi controls) escaped as \uHHHH, so that no reader is fooled by it.
+ */
 void json_quote(struct buf *b, const char *s, size_t n);
+
+/*
+ * Appends n bytes of JSON text (a stored value, e.g. a finding's details)
+ * with the same guarantees: unsafe characters escaped, bytes that are not
+ * UTF-8 replaced, and line breaks between tokens made spaces.
+ */
+void json_safe_raw(struct buf *b, const char *json, size_t n);
 
 #endif
