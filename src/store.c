@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "sandbox.h"
 #include "schema.h"
 #include "timeparse.h"
 
@@ -333,39 +334,6 @@ static int check_store_path(const char *path, enum store_mode mode)
 }
 
 /*
- * The read-only authorizer: reading, functions and harmless pragmas only.
- * SQLITE_OPEN_READONLY already stops writes; this also stops ATTACH of
- * another file and pragmas that change connection state.
- */
-static int read_only_authorizer(void *unused, int action, const char *a, const char *b,
-				const char *c, const char *d)
-{
-	static const char *const pragmas[] = {
-		"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
-		"foreign_key_list", "user_version", "page_size", "page_count", "freelist_count",
-		"database_list", "compile_options", "function_list", "table_list", "encoding", NULL
-	};
-
-	(void)unused; (void)c; (void)d;
-	switch (action) {
-	case SQLITE_SELECT:
-	case SQLITE_READ:
-	case SQLITE_FUNCTION:
-	case SQLITE_RECURSIVE:
-		return SQLITE_OK;
-	case SQLITE_PRAGMA:
-		if (b)
-			return SQLITE_DENY; /* a pragma with an argument sets something */
-		for (int i = 0; pragmas[i]; i++)
-			if (!sqlite3_stricmp(a, pragmas[i]))
-				return SQLITE_OK;
-		return SQLITE_DENY;
-	default:
-		return SQLITE_DENY;
-	}
-}
-
-/*
  * Readies a store for a read-only connection, which can neither roll back
  * the journal a killed writer left ("hot journal") nor migrate an older
  * schema: a brief read-write connection does the first, a full read-write
@@ -422,7 +390,7 @@ static int open_read_only(const char *path, sqlite3 **db)
 		return -1;
 	}
 	sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
-	sqlite3_set_authorizer(*db, read_only_authorizer, NULL);
+	sandbox_install(*db);
 	return 0;
 }
 
