@@ -66,24 +66,48 @@ size_t safe_char(const char *s, size_t n, int flags, char *out, size_t *outlen)
 	return 1;
 }
 
-void safe_text_buf(struct buf *b, const char *s, size_t n, int flags)
+/*
+ * Runs safe_char() over s, handing the result to emit() in chunks of up to a
+ * few KiB: printable ASCII, nearly all of a CloudTrail value, is copied as is.
+ */
+static void safe_text(const char *s, size_t n, int flags, void (*emit)(void *, const char *, size_t),
+		      void *to)
 {
-	char out[SAFE_CHAR_MAX];
-	size_t outlen;
+	char chunk[4096];
+	size_t used = 0, outlen;
 
 	for (size_t i = 0; i < n;) {
-		i += safe_char(s + i, n - i, flags, out, &outlen);
-		buf_add(b, out, outlen);
+		if (used > sizeof(chunk) - SAFE_CHAR_MAX) {
+			emit(to, chunk, used);
+			used = 0;
+		}
+		if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f) {
+			chunk[used++] = s[i++];
+			continue;
+		}
+		i += safe_char(s + i, n - i, flags, chunk + used, &outlen);
+		used += outlen;
 	}
+	if (used)
+		emit(to, chunk, used);
+}
+
+static void emit_buf(void *to, const char *p, size_t n)
+{
+	buf_add(to, p, n);
+}
+
+static void emit_file(void *to, const char *p, size_t n)
+{
+	fwrite(p, 1, n, to);
+}
+
+void safe_text_buf(struct buf *b, const char *s, size_t n, int flags)
+{
+	safe_text(s, n, flags, emit_buf, b);
 }
 
 void safe_text_file(FILE *f, const char *s, size_t n, int flags)
 {
-	char out[SAFE_CHAR_MAX];
-	size_t outlen;
-
-	for (size_t i = 0; i < n;) {
-		i += safe_char(s + i, n - i, flags, out, &outlen);
-		fwrite(out, 1, outlen, f);
-	}
+	safe_text(s, n, flags, emit_file, f);
 }
