@@ -120,8 +120,8 @@ static int formula_like(const char *s, size_t len)
  */
 static int csv_needs_quotes(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (strchr(",;\"\t\r\n", s[i]) && s[i])
+	for (const char *sep = ",;\"\t\r\n"; *sep; sep++)
+		if (memchr(s, *sep, len))
 			return 1;
 	return len && (s[0] == ' ' || s[len - 1] == ' ');
 }
@@ -135,13 +135,15 @@ void out_csv_field(FILE *f, const char *s, size_t len)
 		fputc('"', f);
 	if (defuse)
 		fputc('\'', f);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		if (s[i] == '\0')
+	for (size_t i = 0, start = 0; i <= len; i++) {
+		if (i < len && s[i] != '"' && s[i] != '\0')
+			continue;
+		fwrite(s + start, 1, i - start, f);
+		start = i + 1;
+		if (i < len && s[i] == '"')
+			fputs("\"\"", f);
+		else if (i < len)
 			fputs("\\x00", f); /* visible: a NUL would hide the rest from most readers */
-		else
-			fputc(s[i], f);
 	}
 	if (quote)
 		fputc('"', f);
