@@ -14,6 +14,7 @@
 #include "jsonw.h"
 #include "msg.h"
 #include "out.h"
+#include "safetext.h"
 #include "sigv4.h"
 #include "timeparse.h"
 
@@ -328,8 +329,9 @@ void aws_clean_message(const char *msg, const struct aws_creds *cr, char *out, s
 	}
 	for (const char *p = msg ? msg : "", *end = p + strlen(p); p < end && *p != '\n';) {
 		/* whole characters only; controls (C1 and bidi too) and bytes that are not UTF-8 replaced */
-		size_t len = utf8_valid((const unsigned char *)p, (size_t)(end - p));
-		int keep = len && !out_is_control((const unsigned char *)p, len);
+		unsigned cp = 0;
+		size_t len = utf8_char((const unsigned char *)p, (size_t)(end - p), &cp);
+		int keep = len && !unsafe_char(cp);
 
 		if (n + (keep ? len : 1) + 1 > outlen)
 			break;

@@ -99,9 +99,8 @@ void aws_error_code(const char *type, char *out, size_t outlen);
 /*
  * Copies a server's error message into out for display: the first line,
  * at most outlen-1 bytes cut at a character, control characters (see
- * out_is_control()) replaced by spaces and bytes that are not UTF-8 by '?',
- * and any occurrence
- * of cr's secret key or session token (when cr is not NULL) masked as
+ * unsafe_char()) replaced by spaces and bytes that are not UTF-8 by '?',
+ * and any occurrence of cr's secret key or session token (when cr is not NULL) masked as
  * "[secret]".
  */
 void aws_clean_message(const char *msg, const struct aws_creds *cr, char *out, size_t outlen);

@@ -14,11 +14,15 @@
 #include "msg.h"
 #include "namedq.h"
 #include "out.h"
+#include "sandbox.h"
 #include "timeparse.h"
+
+#define DEFAULT_TIMEOUT_S 300
+#define DEFAULT_MAX_MEMORY_MIB 1024
 
 static const char help[] =
 	"usage: trailsift [--db PATH] query [--format table|csv|json] [--param NAME=VALUE]...\n"
-	"                                   SQL|QUERY-NAME\n"
+	"                                   [--timeout SECONDS] [--max-memory MIB] SQL|QUERY-NAME\n"
 	"       trailsift query --list\n"
 	"\n"
 	"Runs one read-only SQL statement, or the named query QUERY-NAME from the\n"
@@ -28,11 +32,18 @@ static const char help[] =
 	"\n"
 	"Tables: events (one row per CloudTrail event, with `raw` the whole record as\n"
 	"JSON: use json_extract(raw, '$.requestParameters.x')), sources (files read),\n"
-	"ingest_runs. See README.md for every column.\n"
+	"ingest_runs. See README.md for every column; PRAGMA table_info(events) lists them.\n"
+	"\n"
+	"The SQL may only read: SELECT (WITH, recursive too), SQLite's core, aggregate,\n"
+	"date, JSON, math and window functions, and the pragmas table_info, table_xinfo,\n"
+	"index_list, index_info and foreign_key_list. Every query is bounded in time and\n"
+	"memory, and no value may pass 128 MiB.\n"
 	"\n"
 	"Options:\n"
 	"  -f, --format F      table (default), csv (spreadsheet-safe) or json (JSON Lines)\n"
 	"  -p, --param N=V     bind :N to V (integers are bound as integers)\n"
+	"  -t, --timeout S     stop the query after S seconds (default 300; 0: no limit)\n"
+	"  -m, --max-memory M  let SQLite use at most M MiB (default 1024; 0: no limit)\n"
 	"  -l, --list          list the named queries and their parameters\n"
 	"  -h, --help          this help\n";
 
@@ -49,13 +60,19 @@ static int list_queries(void)
 
 	if (namedq_load_all(&qs, &n))
 		return EXIT_FAILED;
+	/* a query file may come from anywhere ($TRAILSIFT_QUERIES): its text is shown safely */
 	for (int i = 0; i < n; i++) {
-		printf("%s\n    %s\n", qs[i].name, qs[i].description);
+		printf("%s\n    ", qs[i].name);
+		out_text(stdout, qs[i].description);
+		putchar('\n');
 		for (int j = 0; j < qs[i].nparams; j++) {
 			const struct namedq_param *p = &qs[i].params[j];
 
-			printf("    --param %s=%s%s  %s\n", p->name, p->is_time ? "TIME" : "VALUE",
-			       p->dflt ? " (optional)" : "", p->help);
+			fputs("    --param ", stdout);
+			out_text(stdout, p->name);
+			printf("=%s%s  ", p->is_time ? "TIME" : "VALUE", p->dflt ? " (optional)" : "");
+			out_text(stdout, p->help);
+			putchar('\n');
 		}
 		namedq_release(&qs[i]);
 	}
@@ -132,7 +149,26 @@ static int bind_params(sqlite3_stmt *st, const struct namedq *q, struct param *p
 	return 0;
 }
 
-static int print_rows(sqlite3_stmt *st, enum out_format fmt)
+/* Prints why the statement on db failed (rc), naming the bound or refusal that stopped it. */
+static int query_failed(sqlite3 *db, int rc, const struct sandbox_limits *lim)
+{
+	if (rc == SQLITE_INTERRUPT && lim->timed_out)
+		error("query: stopped after %lld s (--timeout SECONDS; 0 for no limit)", lim->timeout_s);
+	else if (rc == SQLITE_NOMEM && lim->max_memory_mib > 0)
+		error("query: out of memory: the query needs more than --max-memory %lld MiB",
+		      lim->max_memory_mib);
+	else if (rc == SQLITE_TOOBIG)
+		error("query: a value would be larger than %d MiB", SANDBOX_MAX_VALUE >> 20);
+	else if (sandbox_refused())
+		error("query: %s is not allowed here (see 'trailsift query --help')", sandbox_refused());
+	else if (rc == SQLITE_AUTH)
+		error("query: the store is read-only here: only SELECT statements may run");
+	else
+		error("query: %s", sqlite3_errmsg(db));
+	return EXIT_FAILED;
+}
+
+static int print_rows(sqlite3_stmt *st, enum out_format fmt, const struct sandbox_limits *lim)
 {
 	int ncol = sqlite3_column_count(st), rc;
 	const char **names = xcalloc((size_t)ncol, sizeof(*names));
@@ -161,14 +197,8 @@ static int print_rows(sqlite3_stmt *st, enum out_format fmt)
 	out_end(o);
 	free(names);
 	free(cells);
-	if (rc == SQLITE_AUTH) {
-		error("query: the store is read-only here: only SELECT statements may run");
-		return EXIT_FAILED;
-	}
-	if (rc != SQLITE_DONE) {
-		error("query: %s", sqlite3_errmsg(sqlite3_db_handle(st)));
-		return EXIT_FAILED;
-	}
+	if (rc != SQLITE_DONE)
+		return query_failed(sqlite3_db_handle(st), rc, lim);
 	return EXIT_OK;
 }
 
@@ -184,7 +214,7 @@ static int only_space(const char *s)
 }
 
 static int run(struct ctx *ctx, const char *sql, const struct namedq *q, struct param *ps, int np,
-	       enum out_format fmt)
+	       enum out_format fmt, struct sandbox_limits *lim)
 {
 	sqlite3 *db = cmd_open_store(ctx, STORE_READ_ONLY);
 	sqlite3_stmt *st = NULL;
@@ -193,11 +223,10 @@ static int run(struct ctx *ctx, const char *sql, const struct namedq *q, struct 
 
 	if (!db)
 		return EXIT_FAILED;
-	if (sqlite3_prepare_v2(db, sql, -1, &st, &tail) != SQLITE_OK) {
-		if (sqlite3_errcode(db) == SQLITE_AUTH)
-			error("query: the store is read-only here: only SELECT statements may run");
-		else
-			error("query: %s", sqlite3_errmsg(db));
+	sandbox_limit(db, lim);
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, &tail);
+	if (rc != SQLITE_OK) {
+		query_failed(db, rc, lim);
 		store_close(db);
 		return EXIT_FAILED;
 	}
@@ -210,7 +239,7 @@ static int run(struct ctx *ctx, const char *sql, const struct namedq *q, struct 
 	else
 		rc = bind_params(st, q, ps, np);
 	if (!rc)
-		rc = print_rows(st, fmt);
+		rc = print_rows(st, fmt, lim);
 	sqlite3_finalize(st);
 	store_close(db);
 	return rc;
@@ -222,15 +251,19 @@ int cmd_query(int argc, char **argv, struct ctx *ctx)
 		{ "format", required_argument, NULL, 'f' },
 		{ "param", required_argument, NULL, 'p' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "max-memory", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	enum out_format fmt = OUT_TABLE;
+	struct sandbox_limits lim = { .timeout_s = DEFAULT_TIMEOUT_S,
+				      .max_memory_mib = DEFAULT_MAX_MEMORY_MIB };
 	struct param *ps = xcalloc((size_t)argc + 1, sizeof(*ps));
 	struct namedq q;
 	int np = 0, c, rc, found;
 
-	while ((c = getopt_long(argc, argv, "f:p:lh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:p:t:m:lh", opts, NULL)) != -1) {
 		char *eq;
 
 		switch (c) {
@@ -250,6 +283,20 @@ int cmd_query(int argc, char **argv, struct ctx *ctx)
 			ps[np].value = eq + 1;
 			np++;
 			break;
+		case 't':
+			lim.timeout_s = cmd_whole_number(optarg, 0, 1000000000);
+			if (lim.timeout_s < 0) {
+				rc = usage_error("query", "--timeout wants whole seconds, got '%s'", optarg);
+				goto done;
+			}
+			break;
+		case 'm':
+			lim.max_memory_mib = cmd_whole_number(optarg, 0, 1 << 30);
+			if (lim.max_memory_mib < 0) {
+				rc = usage_error("query", "--max-memory wants MiB, got '%s'", optarg);
+				goto done;
+			}
+			break;
 		case 'l': rc = list_queries(); goto done;
 		case 'h': rc = print_help(help); goto done;
 		default: rc = usage_error("query", "unknown option"); goto done;
@@ -264,13 +311,13 @@ int cmd_query(int argc, char **argv, struct ctx *ctx)
 	if (found < 0) {
 		rc = EXIT_FAILED;
 	} else if (found == 0) {
-		rc = run(ctx, q.sql, &q, ps, np, fmt);
+		rc = run(ctx, q.sql, &q, ps, np, fmt, &lim);
 		namedq_release(&q);
 	} else if (!strpbrk(argv[optind], " \t\n(*;")) {
 		rc = usage_error("query", "no named query '%s' (see 'trailsift query --list')",
 				 argv[optind]);
 	} else {
-		rc = run(ctx, argv[optind], NULL, ps, np, fmt);
+		rc = run(ctx, argv[optind], NULL, ps, np, fmt, &lim);
 	}
 done:
 	for (int i = 0; i < np; i++)

@@ -82,13 +82,18 @@ static void summary(sqlite3 *db, const char *path)
 	if (!st)
 		return;
 	if (sqlite3_step(st) == SQLITE_ROW) {
-		printf("store       %s (%.1f MB)\n", path,
-		       stat(path, &sb) ? 0.0 : (double)sb.st_size / 1e6);
+		fputs("store       ", stdout);
+		out_text(stdout, path);
+		printf(" (%.1f MB)\n", stat(path, &sb) ? 0.0 : (double)sb.st_size / 1e6);
 		printf("events      %lld (%lld with an error)\n", sqlite3_column_int64(st, 0),
 		       sqlite3_column_int64(st, 3));
-		if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-			printf("time range  %s .. %s\n", sqlite3_column_text(st, 1),
-			       sqlite3_column_text(st, 2));
+		if (sqlite3_column_type(st, 1) != SQLITE_NULL) {
+			fputs("time range  ", stdout);
+			out_text(stdout, (const char *)sqlite3_column_text(st, 1));
+			fputs(" .. ", stdout);
+			out_text(stdout, (const char *)sqlite3_column_text(st, 2));
+			putchar('\n');
+		}
 		printf("files       %lld ok, %lld skipped, %lld failed\n",
 		       sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
 		       sqlite3_column_int64(st, 6));

@@ -6,59 +6,112 @@
 #include <stdio.h>
 #include <string.h>
 
-/* (a value cut with snprintf() can end mid-character, and JSON text must be UTF-8) */
-size_t utf8_valid(const unsigned char *s, size_t n)
-{
-	size_t len = s[0] < 0x80 ? 1 : (s[0] & 0xe0) == 0xc0 ? 2 : (s[0] & 0xf0) == 0xe0 ? 3 :
-		     (s[0] & 0xf8) == 0xf0 ? 4 : 0;
+#include "safetext.h"
 
-	if (!len || len > n || (len == 2 && s[0] < 0xc2) || (len == 4 && s[0] > 0xf4))
-		return 0;
-	for (size_t i = 1; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	if (len == 3 && ((s[0] == 0xe0 && s[1] < 0xa0) || (s[0] == 0xed && s[1] >= 0xa0)))
-		return 0; /* overlong, or a surrogate */
-	if (len == 4 && ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 && s[1] >= 0x90)))
-		return 0;
+/*
+ * JSON text is built in a small chunk on the stack and appended to the buf
+ * a few KiB at a time: one buf_add() per character made query --format json
+ * a third slower.
+ */
+struct chunk {
+	struct buf *b;
+	size_t used;
+	char data[4096];
+};
+
+/* Makes room for the longest piece one character becomes (6 bytes). */
+static void chunk_room(struct chunk *c)
+{
+	if (c->used > sizeof(c->data) - 8) {
+		buf_add(c->b, c->data, c->used);
+		c->used = 0;
+	}
+}
+
+static void chunk_add(struct chunk *c, const char *p, size_t n)
+{
+	memcpy(c->data + c->used, p, n);
+	c->used += n;
+}
+
+/* Adds \uHHHH for code point cp (below U+10000). */
+static void add_u_escape(struct chunk *c, unsigned cp)
+{
+	static const char hex[] = "0123456789abcdef";
+	char esc[6] = { '\\', 'u', hex[cp >> 12 & 15], hex[cp >> 8 & 15], hex[cp >> 4 & 15], hex[cp & 15] };
+
+	chunk_add(c, esc, 6);
+}
+
+/*
+ * Adds the character at s (n > 0 bytes left) as it may stand in JSON
+ * text: itself, or escaped when unsafe_char() (a C1 control is CSI to a
+ * terminal that shows the JSON; a bidi control reorders it), or U+FFFD for
+ * a byte that is not UTF-8 (JSON text must be UTF-8, and a value cut with
+ * snprintf() can end mid-character). Returns the bytes of s used.
+ */
+static size_t add_json_char(struct chunk *c, const char *s, size_t n)
+{
+	unsigned cp = 0;
+	size_t len = utf8_char((const unsigned char *)s, n, &cp);
+
+	if (!len) {
+		chunk_add(c, "\xef\xbf\xbd", 3);
+		return 1;
+	}
+	if (unsafe_char(cp))
+		add_u_escape(c, cp);
+	else
+		chunk_add(c, s, len);
 	return len;
+}
+
+static int plain_ascii(char ch)
+{
+	return (unsigned char)ch >= 0x20 && (unsigned char)ch < 0x7f;
 }
 
 void json_quote(struct buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
+	struct chunk c = { .b = b, .used = 0 };
 
-	buf_addch(b, '"');
+	chunk_add(&c, "\"", 1);
 	for (size_t i = 0; i < n;) {
-		unsigned char c = (unsigned char)s[i];
-		size_t len;
-
-		switch (c) {
-		case '"': buf_add(b, "\\\"", 2); i++; continue;
-		case '\\': buf_add(b, "\\\\", 2); i++; continue;
-		case '\n': buf_add(b, "\\n", 2); i++; continue;
-		case '\r': buf_add(b, "\\r", 2); i++; continue;
-		case '\t': buf_add(b, "\\t", 2); i++; continue;
+		chunk_room(&c);
+		switch (s[i]) {
+		case '"': chunk_add(&c, "\\\"", 2); i++; continue;
+		case '\\': chunk_add(&c, "\\\\", 2); i++; continue;
+		case '\n': chunk_add(&c, "\\n", 2); i++; continue;
+		case '\r': chunk_add(&c, "\\r", 2); i++; continue;
+		case '\t': chunk_add(&c, "\\t", 2); i++; continue;
 		default:
-			break;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			char esc[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
-
-			buf_add(b, esc, 6);
-			i++;
-			continue;
-		}
-		len = utf8_valid((const unsigned char *)s + i, n - i);
-		if (len) {
-			buf_add(b, s + i, len);
-			i += len;
-		} else {
-			buf_add(b, "\xef\xbf\xbd", 3); /* U+FFFD for a byte that is not UTF-8 */
-			i++;
+			if (plain_ascii(s[i]))
+				c.data[c.used++] = s[i++];
+			else
+				i += add_json_char(&c, s + i, n - i);
 		}
 	}
-	buf_addch(b, '"');
+	chunk_room(&c);
+	chunk_add(&c, "\"", 1);
+	buf_add(b, c.data, c.used);
+}
+
+void json_safe_raw(struct buf *b, const char *json, size_t n)
+{
+	struct chunk c = { .b = b, .used = 0 };
+
+	for (size_t i = 0; i < n;) {
+		chunk_room(&c);
+		if (json[i] == '\n' || json[i] == '\r' || json[i] == '\t') {
+			c.data[c.used++] = ' '; /* whitespace between tokens: one line stays one line */
+			i++;
+		} else if (plain_ascii(json[i])) {
+			c.data[c.used++] = json[i++];
+		} else {
+			i += add_json_char(&c, json + i, n - i);
+		}
+	}
+	buf_add(b, c.data, c.used);
 }
 
 void jsonw_init(struct jsonw *w, struct buf *b)
@@ -144,7 +197,10 @@ void jsonw_null(struct jsonw *w)
 void jsonw_raw(struct jsonw *w, const char *json)
 {
 	before_value(w);
-	buf_addstr(w->b, json ? json : "null");
+	if (json)
+		json_safe_raw(w->b, json, strlen(json));
+	else
+		buf_addstr(w->b, "null");
 }
 
 void jsonw_kv_string(struct jsonw *w, const char *key, const char *s)

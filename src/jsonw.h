@@ -40,12 +40,17 @@ void jsonw_kv_string(struct jsonw *w, const char *key, const char *s);
 void jsonw_kv_int(struct jsonw *w, const char *key, long long v);
 
 /*
- * Length of the valid UTF-8 sequence at s (at most n bytes, n > 0), or 0 when
- * the bytes there are not one (overlong forms and surrogates included).
+ * Appends s as a JSON string literal (with quotes) to b: valid UTF-8 (U+FFFD
+ * for a byte that is not), and the characters safetext.h calls unsafe (C0,
+ * C1, bidi controls) escaped as \uHHHH, so that no reader is fooled by it.
  */
-size_t utf8_valid(const unsigned char *s, size_t n);
-
-/* Appends s as a JSON string literal (with quotes) to b. */
 void json_quote(struct buf *b, const char *s, size_t n);
+
+/*
+ * Appends n bytes of JSON text (a stored value, e.g. a finding's details)
+ * with the same guarantees: unsafe characters escaped, bytes that are not
+ * UTF-8 replaced, and line breaks between tokens made spaces.
+ */
+void json_safe_raw(struct buf *b, const char *json, size_t n);
 
 #endif

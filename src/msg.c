@@ -10,35 +10,47 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "safetext.h"
+
 int msg_progress_shown;
 
+/*
+ * Formats one diagnostic line and writes it with a single write(). The
+ * message quotes file names, values and SQLite's messages, all of which an
+ * attacker can write, so it goes out through safe_char(): no ESC, C1 or bidi
+ * control, and no line break that could forge a line of its own.
+ */
 /* (the attribute lets clang's -Wformat-nonliteral see fmt is checked at the callers) */
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	char line[4096];
-	int n, off = 0;
+	char msg[4096], line[4096 + 64], out[SAFE_CHAR_MAX];
+	size_t off = 0, room = sizeof(line) - 5, outlen, len;
+	int n;
 
 	if (msg_progress_shown) {
 		/* wipe the progress line that stands on the terminal */
-		off = snprintf(line, sizeof(line), "\r\033[K");
+		off = (size_t)snprintf(line, sizeof(line), "\r\033[K");
 		msg_progress_shown = 0;
 	}
-	n = snprintf(line + off, sizeof(line) - (size_t)off, "trailsift: %s", prefix);
-	if (n > 0)
-		off += n;
-	n = vsnprintf(line + off, sizeof(line) - (size_t)off, fmt, ap);
-	if (n < 0 || (size_t)(off + n) >= sizeof(line) - 1)
-		off = (int)sizeof(line) - 5; /* truncated: mark it */
-	else
-		off += n;
-	if ((size_t)off == sizeof(line) - 5)
-		memcpy(line + off - 3, "...", 3);
+	off += (size_t)snprintf(line + off, sizeof(line) - off, "trailsift: %s", prefix);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	len = n < 0 ? 0 : (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1;
+	for (size_t i = 0; i < len;) {
+		i += safe_char(msg + i, len - i, 0, out, &outlen);
+		if (off + outlen > room || (i == len && (size_t)n >= sizeof(msg))) {
+			memcpy(line + off, "...", 3); /* truncated: mark it */
+			off += 3;
+			break;
+		}
+		memcpy(line + off, out, outlen);
+		off += outlen;
+	}
 	line[off++] = '\n';
 	fflush(stdout);
-	if (write(STDERR_FILENO, line, (size_t)off) < 0) {
+	if (write(STDERR_FILENO, line, off) < 0) {
 		/* nowhere left to report it */
 	}
 }

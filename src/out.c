@@ -14,6 +14,7 @@
 #include "buf.h"
 #include "jsonw.h"
 #include "msg.h"
+#include "safetext.h"
 
 #define TABLE_SAMPLE 1000
 #define TABLE_MAX_WIDTH 60
@@ -49,38 +50,9 @@ static size_t utf8_len(unsigned char c)
 	return c < 0xc0 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : 1;
 }
 
-int out_is_control(const unsigned char *s, size_t n)
-{
-	if (s[0] < 0x20 || s[0] == 0x7f)
-		return 1;
-	if (n >= 2 && s[0] == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
-		return 1;
-	/* U+2028/2029 and the bidi overrides U+202A..U+202E, U+2066..U+2069 */
-	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 && s[2] >= 0xa8 && s[2] <= 0xae)
-		return 1;
-	if (n >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] >= 0xa6 && s[2] <= 0xa9)
-		return 1;
-	return 0;
-}
-
 void out_safe_text(FILE *f, const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
-
-	while (p < end) {
-		size_t n = utf8_valid(p, (size_t)(end - p));
-
-		if (!n) { /* a byte that is not UTF-8 could hide a control from out_is_control() */
-			fputc('?', f);
-			p++;
-			continue;
-		}
-		if (out_is_control(p, n))
-			fputc(*p == '\n' || *p == '\t' || *p == '\r' ? ' ' : '?', f);
-		else
-			fwrite(p, 1, n, f);
-		p += n;
-	}
+	safe_text_file(f, s, len, SAFE_SPACES);
 }
 
 void out_text(FILE *f, const char *s)
@@ -96,40 +68,91 @@ void out_upper(FILE *f, const char *s)
 		fputc(*s >= 'a' && *s <= 'z' ? *s - 32 : *s, f);
 }
 
+/* The scratch buffer the JSON form escapes into: one for the program's life. */
+static struct buf *json_scratch(void)
+{
+	static struct buf b;
+	static int ready;
+
+	if (!ready) {
+		buf_init(&b, (size_t)1 << 31);
+		ready = 1;
+	}
+	buf_reset(&b);
+	return &b;
+}
+
 void out_json_string(FILE *f, const char *s, size_t len)
 {
-	struct buf b;
+	struct buf *b = json_scratch();
 
-	/* jsonw.c's quoting: one escaper for JSON, which also mends bad UTF-8 */
-	buf_init(&b, 6 * len + 3);
-	json_quote(&b, s, len);
-	fwrite(b.data, 1, b.len, f);
-	buf_release(&b);
+	json_quote(b, s, len);
+	fwrite(b->data, 1, b->len, f);
+}
+
+/* Writes stored JSON text (a finding's details) with json_safe_raw()'s guarantees. */
+static void out_json_raw(FILE *f, const char *s, size_t len)
+{
+	struct buf *b = json_scratch();
+
+	json_safe_raw(b, s, len);
+	fwrite(b->data, 1, b->len, f);
+}
+
+/*
+ * Would a spreadsheet run this cell as a formula? It does for a leading
+ * = + - @ (tab and CR too, which some strip first), also after spaces.
+ */
+static int formula_like(const char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && s[i] == ' ')
+		i++;
+	return i < len && strchr("=+-@\t\r", s[i]) && s[i];
+}
+
+/*
+ * Must this cell be quoted? Not only for a comma: a spreadsheet whose
+ * locale separates with ';', or that splits pasted text on tabs, would
+ * otherwise cut the cell there and read what follows as a new cell (which
+ * may then be a formula).
+ */
+static int csv_needs_quotes(const char *s, size_t len)
+{
+	for (const char *sep = ",;\"\t\r\n"; *sep; sep++)
+		if (memchr(s, *sep, len))
+			return 1;
+	return len && (s[0] == ' ' || s[len - 1] == ' ');
 }
 
 void out_csv_field(FILE *f, const char *s, size_t len)
 {
-	int defuse = len && strchr("=+-@\t\r", s[0]);
-	int quote = defuse || memchr(s, ',', len) || memchr(s, '"', len) ||
-		    memchr(s, '\n', len) || memchr(s, '\r', len) ||
-		    (len && (s[0] == ' ' || s[len - 1] == ' '));
+	int defuse = formula_like(s, len);
+	int quote = defuse || csv_needs_quotes(s, len);
 
-	if (!quote) {
-		fwrite(s, 1, len, f);
-		return;
-	}
-	fputc('"', f);
+	if (quote)
+		fputc('"', f);
 	if (defuse)
 		fputc('\'', f);
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"')
-			fputc('"', f);
-		fputc(s[i], f);
+	for (size_t i = 0, start = 0; i <= len; i++) {
+		if (i < len && s[i] != '"' && s[i] != '\0')
+			continue;
+		fwrite(s + start, 1, i - start, f);
+		start = i + 1;
+		if (i < len && s[i] == '"')
+			fputs("\"\"", f);
+		else if (i < len)
+			fputs("\\x00", f); /* visible: a NUL would hide the rest from most readers */
 	}
-	fputc('"', f);
+	if (quote)
+		fputc('"', f);
 }
 
-/* Renders a cell as text for the table and CSV forms. */
+/*
+ * Renders a cell as the table shows it: every character safe for a terminal
+ * (safe_char()), so a NUL shows as \x00 with the rest of the value after it.
+ */
 static char *cell_text(const struct out_cell *c)
 {
 	struct buf b;
@@ -146,7 +169,7 @@ static char *cell_text(const struct out_cell *c)
 		break;
 	case OUT_TEXT:
 	case OUT_RAW_JSON:
-		buf_add(&b, c->text, c->len);
+		safe_text_buf(&b, c->text, c->len, SAFE_SPACES);
 		break;
 	}
 	return buf_detach(&b, NULL);
@@ -160,8 +183,11 @@ struct out *out_begin(FILE *f, enum out_format fmt, const char *const *columns, 
 	o->fmt = fmt;
 	o->ncol = ncol;
 	o->columns = xcalloc((size_t)ncol, sizeof(*o->columns));
-	for (int i = 0; i < ncol; i++)
-		o->columns[i] = xstrdup(columns[i]);
+	for (int i = 0; i < ncol; i++) {
+		struct out_cell name = { .type = OUT_TEXT, .text = columns[i], .len = strlen(columns[i]) };
+
+		o->columns[i] = fmt == OUT_TABLE ? cell_text(&name) : xstrdup(columns[i]);
+	}
 	if (fmt == OUT_CSV) {
 		for (int i = 0; i < ncol; i++) {
 			if (i)
@@ -189,7 +215,7 @@ static size_t text_width(const char *s)
 	return w;
 }
 
-/* Prints s padded or cut to width w. */
+/* Prints s (cell_text(): safe for a terminal) padded or cut to width w. */
 static void table_cell(FILE *f, const char *s, size_t w, int last)
 {
 	size_t len = strlen(s), used = 0, i = 0;
@@ -206,7 +232,7 @@ static void table_cell(FILE *f, const char *s, size_t w, int last)
 			break;
 		if (n > len - i)
 			n = len - i;
-		out_safe_text(f, s + i, n);
+		fwrite(s + i, 1, n, f);
 		used++;
 		i += n;
 	}
@@ -274,7 +300,7 @@ static void json_row(struct out *o, const struct out_cell *cells)
 				fputs("null", f);
 			break;
 		case OUT_TEXT: out_json_string(f, c->text, c->len); break;
-		case OUT_RAW_JSON: fwrite(c->text, 1, c->len, f); break;
+		case OUT_RAW_JSON: out_json_raw(f, c->text, c->len); break;
 		}
 	}
 	fputs("}\n", f);
@@ -286,18 +312,20 @@ void out_row(struct out *o, const struct out_cell *cells)
 		json_row(o, cells);
 	} else if (o->fmt == OUT_CSV) {
 		for (int i = 0; i < o->ncol; i++) {
-			char *t = cell_text(&cells[i]);
-
 			if (i)
 				fputc(',', o->f);
 			/* a lone empty field is quoted: CSV readers take an empty line for no field */
-			if (o->ncol == 1 && !t[0])
+			if (o->ncol == 1 && (cells[i].type == OUT_NULL ||
+					     ((cells[i].type == OUT_TEXT || cells[i].type == OUT_RAW_JSON) && !cells[i].len))) {
 				fputs("\"\"", o->f);
-			else if (cells[i].type == OUT_TEXT || cells[i].type == OUT_RAW_JSON)
-				out_csv_field(o->f, t, strlen(t));
-			else
+			} else if (cells[i].type == OUT_TEXT || cells[i].type == OUT_RAW_JSON) {
+				out_csv_field(o->f, cells[i].text, cells[i].len);
+			} else {
+				char *t = cell_text(&cells[i]);
+
 				fputs(t, o->f);
-			free(t);
+				free(t);
+			}
 		}
 		fputc('\n', o->f);
 	} else {

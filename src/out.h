@@ -4,9 +4,12 @@
  * Every command that prints rows (query, findings, ...) goes through this,
  * so the safety rules hold everywhere: CloudTrail fields are attacker
  * controlled (a failed call can plant any string in errorMessage or
- * userAgent), so the table form replaces terminal control characters, and
- * the CSV form defuses cells a spreadsheet would run as a formula (a
- * leading = + - @, tab or CR gets a leading apostrophe).
+ * userAgent), so the table form shows terminal and bidi control characters
+ * as visible escapes (safetext.h; a NUL as \x00, with the rest of the value
+ * after it), the JSON form escapes them as \uHHHH and is always valid UTF-8,
+ * and the CSV form quotes every cell holding a separator (, ; tab CR LF) and
+ * defuses cells a spreadsheet would run as a formula (a leading = + - @, tab
+ * or CR, also after spaces, gets a leading apostrophe).
  */
 #ifndef TRAILSIFT_OUT_H
 #define TRAILSIFT_OUT_H
@@ -40,17 +43,10 @@ void out_row(struct out *o, const struct out_cell *cells);
 /* Flushes a table and frees the writer. */
 void out_end(struct out *o);
 
-/* Writes s as a JSON string literal (quotes included). */
+/* Writes s as a JSON string literal (quotes included; see json_quote()). */
 void out_json_string(FILE *f, const char *s, size_t len);
 
-/*
- * Whether the character at s (n bytes, one valid UTF-8 sequence) is one a
- * terminal acts on: a C0 or C1 control, DEL, U+2028/U+2029 or a bidi
- * override (U+202A..U+202E, U+2066..U+2069).
- */
-int out_is_control(const unsigned char *s, size_t n);
-
-/* Writes s with control characters replaced, for terminals. */
+/* Writes s safely for a terminal: safe_char() with tab, CR, LF as spaces. */
 void out_safe_text(FILE *f, const char *s, size_t len);
 
 /* out_safe_text() of a C string; NULL prints as "-". */
@@ -59,7 +55,7 @@ void out_text(FILE *f, const char *s);
 /* Writes s in upper case (ASCII letters), e.g. a severity; NULL prints nothing. */
 void out_upper(FILE *f, const char *s);
 
-/* Writes s as one CSV field, quoted as needed and defused. */
+/* Writes s as one CSV field, quoted as needed and defused; a NUL as \x00. */
 void out_csv_field(FILE *f, const char *s, size_t len);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "out.h"
+#include "safetext.h"
 #include "timeline.h"
 #include "ytree.h"
 
@@ -180,22 +181,31 @@ void report_render_text(yajl_val doc, FILE *f)
 	}
 }
 
-/* HTML-escaped text. */
+/*
+ * HTML-escaped text. Controls and bidi overrides are shown as visible
+ * escapes (safe_char(): "\u202e"), so that a value cannot reorder the text
+ * around it; tab and line breaks are kept.
+ */
 static void hx(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
+	size_t n = s ? strlen(s) : 0;
+	char out[SAFE_CHAR_MAX];
+	size_t outlen;
+
+	for (size_t i = 0; i < n;) {
+		switch (s[i]) {
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '&': fputs("&amp;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&#39;", f); break;
+		case '\n': case '\t': fputc(s[i], f); break;
 		default:
-			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
-				fputc('?', f);
-			else
-				fputc(*s, f);
+			i += safe_char(s + i, n - i, 0, out, &outlen);
+			fwrite(out, 1, outlen, f);
+			continue;
 		}
+		i++;
 	}
 }
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "sandbox.h"
 #include "schema.h"
 #include "timeparse.h"
 
@@ -148,9 +149,6 @@ static int migrate(sqlite3 *db, const char *path)
 {
 	int have = (int)store_int(db, "PRAGMA user_version", 0);
 
-	if (have > store_schema_version())
-		return error("store '%s' has schema version %d; this trailsift knows up to %d "
-			     "(upgrade trailsift)", path, have, store_schema_version());
 	for (int i = 0; schema_files[i].name; i++) {
 		int v = schema_number(&schema_files[i]);
 		char pragma[64];
@@ -283,36 +281,56 @@ int store_drop_indexes(sqlite3 *db)
 }
 
 /*
- * The read-only authorizer: reading, functions and harmless pragmas only.
- * SQLITE_OPEN_READONLY already stops writes; this also stops ATTACH of
- * another file and pragmas that change connection state.
+ * Is the database open on db a trailsift store, and one this binary can
+ * read? Another program's SQLite file must never be "migrated" into one, by
+ * a reader or a writer, and a store written by a newer trailsift must not be
+ * misread. A writer may start a store in an empty database (empty_ok).
+ * Returns 0 or -1 (printed).
  */
-static int read_only_authorizer(void *unused, int action, const char *a, const char *b,
-				const char *c, const char *d)
+static int check_store_kind(sqlite3 *db, const char *path, int empty_ok)
 {
-	static const char *const pragmas[] = {
-		"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
-		"foreign_key_list", "user_version", "page_size", "page_count", "freelist_count",
-		"database_list", "compile_options", "function_list", "table_list", "encoding", NULL
-	};
+	long long objects = store_int(db, "SELECT count(*) FROM sqlite_schema", -1);
+	long long ours = store_int(db, "SELECT count(*) FROM sqlite_schema WHERE name IN"
+				   " ('event_fields', 'event_raw', 'sources', 'events')", 0);
+	int v = (int)store_int(db, "PRAGMA user_version", -1);
 
-	(void)unused; (void)c; (void)d;
-	switch (action) {
-	case SQLITE_SELECT:
-	case SQLITE_READ:
-	case SQLITE_FUNCTION:
-	case SQLITE_RECURSIVE:
-		return SQLITE_OK;
-	case SQLITE_PRAGMA:
-		if (b)
-			return SQLITE_DENY; /* a pragma with an argument sets something */
-		for (int i = 0; pragmas[i]; i++)
-			if (!sqlite3_stricmp(a, pragmas[i]))
-				return SQLITE_OK;
-		return SQLITE_DENY;
-	default:
-		return SQLITE_DENY;
+	if (objects < 0 || v < 0)
+		return error("'%s' is not a trailsift store: %s", path, sqlite3_errmsg(db));
+	if (objects == 0 && v == 0) {
+		if (empty_ok)
+			return 0;
+		return error("'%s' is not a trailsift store: it is empty (run 'trailsift ingest' first)", path);
 	}
+	if (v < 1 || ours != 4)
+		return error("'%s' is not a trailsift store (an SQLite database of another program?);"
+			     " left unchanged", path);
+	if (v > store_schema_version())
+		return error("store '%s' has schema version %d; this trailsift knows up to %d "
+			     "(upgrade trailsift)", path, v, store_schema_version());
+	return 0;
+}
+
+/*
+ * Is there something at path that can be a store? A read needs a file (no
+ * store is created for it); a write may create one. A directory or a device
+ * is named as what it is, rather than as SQLite's "disk I/O error".
+ */
+static int check_store_path(const char *path, enum store_mode mode)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		if (errno == ENOENT && mode == STORE_READ_WRITE)
+			return 0;
+		if (errno == ENOENT)
+			return error("no store at '%s' (run 'trailsift ingest' first)", path);
+		return error("cannot open store '%s': %s", path, strerror(errno));
+	}
+	if (S_ISDIR(st.st_mode))
+		return error("'%s' is a directory, not a store (--db names the store's file)", path);
+	if (!S_ISREG(st.st_mode))
+		return error("'%s' is not a regular file, so not a store", path);
+	return 0;
 }
 
 /*
@@ -333,18 +351,22 @@ static int prepare_for_reading(const char *path)
 		v = (int)store_int(probe, "PRAGMA user_version", -1);
 		rc = sqlite3_errcode(probe);
 	}
-	sqlite3_close(probe);
 	if (rc == SQLITE_READONLY_ROLLBACK) {
 		/* reading sqlite_schema on a writable connection rolls the journal back */
+		sqlite3_close(probe);
+		probe = NULL;
 		if (sqlite3_open_v2(path, &probe, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK) {
 			sqlite3_close(probe);
 			return error("store '%s' needs recovery and is not writable here", path);
 		}
 		sqlite3_busy_timeout(probe, BUSY_TIMEOUT_MS);
 		v = (int)store_int(probe, "PRAGMA user_version", -1);
-		sqlite3_close(probe);
 	}
-	if (v >= 0 && v < store_schema_version()) {
+	rc = check_store_kind(probe, path, 0);
+	sqlite3_close(probe);
+	if (rc)
+		return -1;
+	if (v < store_schema_version()) { /* an older trailsift store: brought up to date */
 		sqlite3 *rw = NULL;
 
 		if (store_open(path, STORE_READ_WRITE, &rw))
@@ -356,12 +378,9 @@ static int prepare_for_reading(const char *path)
 
 static int open_read_only(const char *path, sqlite3 **db)
 {
-	struct stat st;
 	int rc;
 
-	if (stat(path, &st))
-		return error("no store at '%s': %s (run 'trailsift ingest' first)", path, strerror(errno));
-	if (prepare_for_reading(path))
+	if (check_store_path(path, STORE_READ_ONLY) || prepare_for_reading(path))
 		return -1;
 	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL);
 	if (rc != SQLITE_OK) {
@@ -371,13 +390,7 @@ static int open_read_only(const char *path, sqlite3 **db)
 		return -1;
 	}
 	sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
-	if (store_int(*db, "SELECT count(*) FROM sqlite_schema WHERE name = 'events'", 0) != 1) {
-		error("'%s' is not a trailsift store", path);
-		sqlite3_close(*db);
-		*db = NULL;
-		return -1;
-	}
-	sqlite3_set_authorizer(*db, read_only_authorizer, NULL);
+	sandbox_install(*db);
 	return 0;
 }
 
@@ -385,7 +398,7 @@ static int open_read_write(const char *path, sqlite3 **db)
 {
 	int rc;
 
-	if (create_private(path))
+	if (check_store_path(path, STORE_READ_WRITE) || create_private(path))
 		return -1;
 	/* one connection per thread: SQLite's own locking is not needed */
 	rc = sqlite3_open_v2(path, db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -397,7 +410,8 @@ static int open_read_write(const char *path, sqlite3 **db)
 	}
 	sqlite3_busy_timeout(*db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(*db, 1);
-	if (store_exec(*db, "PRAGMA page_size = 16384") ||
+	if (check_store_kind(*db, path, 1) ||
+	    store_exec(*db, "PRAGMA page_size = 16384") ||
 	    store_exec(*db, "PRAGMA journal_mode = DELETE") ||
 	    store_exec(*db, "PRAGMA synchronous = NORMAL") ||
 	    store_exec(*db, "PRAGMA cache_size = " STORE_CACHE_SIZE) ||

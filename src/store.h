@@ -7,7 +7,10 @@
  * schema files that are newer than its PRAGMA user_version, and re-creates
  * any index a killed bulk load left missing. Opening it read-only refuses
  * every statement that could change it, twice over: the connection is
- * SQLITE_OPEN_READONLY and an authorizer admits only reading.
+ * SQLITE_OPEN_READONLY and an authorizer admits only reading (sandbox.h).
+ * Either way only a trailsift store is opened: another program's database,
+ * a file that is none, a directory, or a store of a newer schema is refused
+ * unchanged, and a read-only open never creates a file or fills an empty one.
  */
 #ifndef TRAILSIFT_STORE_H
 #define TRAILSIFT_STORE_H

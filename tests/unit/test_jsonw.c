@@ -36,6 +36,14 @@ int main(void)
 	json_quote(&b, "\xed\xa0\x80\xc0\xaf\xf0\x9f\x98\x80", 9);
 	ASSERT_STR_EQ(b.data, "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\x98\x80\"",
 		      "surrogates and overlong forms are replaced, an emoji kept");
+	buf_reset(&b);
+	json_quote(&b, "a\xc2\x9b\xe2\x80\xae\xe2\x81\xa6\xd8\x9c\x7f\x1b", 13);
+	ASSERT_STR_EQ(b.data, "\"a\\u009b\\u202e\\u2066\\u061c\\u007f\\u001b\"",
+		      "C1, bidi controls, DEL and ESC are escaped");
+	buf_reset(&b);
+	json_safe_raw(&b, "{\"k\":\n\"\xc2\x9b\xe2\x80\xae\xff\"}", 15);
+	ASSERT_STR_EQ(b.data, "{\"k\": \"\\u009b\\u202e\xef\xbf\xbd\"}",
+		      "stored JSON text: escaped, UTF-8, one line");
 	buf_release(&b);
 	return unit_exit();
 }
