@@ -9,6 +9,7 @@
  * have succeeded, class dry_run, never a denial. The reason is read from the
  * error message where it says one.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,16 +65,12 @@ static const struct reason *reason_of(const char *code, const char *message)
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[4];
+	static const enum ev_field by[] = { EV_ACCOUNT, EV_REGION, EV_PRINCIPAL, EV_NAME };
 
 	if (!ev->event_source || strcmp(ev->event_source, "ec2.amazonaws.com") ||
 	    !ev->error_class || strcmp(ev->error_class, "denied"))
 		return RULE_DECLINED;
-	parts[0] = ev->account;
-	parts[1] = ev->aws_region;
-	parts[2] = ev->principal;
-	parts[3] = ev->event_name;
-	return rule_touch_parts(rc, parts, 4) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 4) ? RULE_ERROR : RULE_OK;
 }
 
 struct group {
@@ -191,23 +188,19 @@ static char *details_json(const struct group *g, const char *action, const char 
 	return buf_detach(&b, NULL);
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
 {
-	char *p[4];
+	char *const *p = grp->field;
 	struct group *g;
 	char action[160], summary[900], why[600];
 	char *details;
 	struct finding f;
 	int rc_;
 
-	if (rule_group_split(group_key, p, 4))
+	if (grp->nfields != 4)
 		return -1;
 	g = xcalloc(1, sizeof(*g));
-	rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class = 'denied'"
-			      " AND event_source = 'ec2.amazonaws.com' AND event_name IS ?4"
-			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2",
-			      (const char *const *)p, 4, collect, g);
+	rc_ = rule_group_events(rc, LLONG_MIN, collect, g);
 	if (!rc_ && g->refs.n) {
 		snprintf(action, sizeof(action), "ec2:%s", p[3]);
 		reasons_text(g, why, sizeof(why));
@@ -215,7 +208,7 @@ static int build(struct rule_ctx *rc, const char *group_key)
 			 g->refs.n == 1 ? "" : "s", arn_short_name(p[2]), why);
 		details = details_json(g, action, p[2]);
 		memset(&f, 0, sizeof(f));
-		f.key = group_key;
+		f.key = grp->key;
 		f.severity = g->related ? SEV_CRITICAL : SEV_HIGH;
 		f.related = g->related;
 		f.account = p[0];
@@ -233,8 +226,6 @@ static int build(struct rule_ctx *rc, const char *group_key)
 	}
 	event_refs_release(&g->refs);
 	free(g);
-	for (int i = 0; i < 4; i++)
-		free(p[i]);
 	return rc_;
 }
 

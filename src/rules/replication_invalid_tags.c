@@ -15,6 +15,7 @@
  * The group is the account and region, so a later EC2 failure re-rates the
  * changes before it.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,11 @@ static int is_tag_error(const struct event *ev)
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[2] = { ev->account, ev->aws_region };
+	static const enum ev_field by[] = { EV_ACCOUNT, EV_REGION };
 
 	if (!is_settings_call(ev) && !is_tag_error(ev))
 		return RULE_DECLINED;
-	return rule_touch_parts(rc, parts, 2) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 2) ? RULE_ERROR : RULE_OK;
 }
 
 /* One settings call and what its tags say. */
@@ -103,16 +104,18 @@ static int collect_call(void *arg, const struct event *ev)
 	return 0;
 }
 
-static int collect_tag_error(void *arg, const struct event *ev)
+static int collect_tag_error(struct group *g, const struct event *ev)
 {
-	struct group *g = arg;
-
-	if (!is_tag_error(ev))
-		return 0;
 	event_refs_add(&g->tag_errs, ev);
 	if (!g->first_err_code[0])
 		snprintf(g->first_err_code, sizeof(g->first_err_code), "%s", ev->error_code);
 	return 0;
+}
+
+/* A member of the group: a settings call, or an EC2 tag failure (both, never). */
+static int collect(void *arg, const struct event *ev)
+{
+	return is_settings_call(ev) ? collect_call(arg, ev) : collect_tag_error(arg, ev);
 }
 
 static int is_tag_map_name(const char *name)
@@ -302,23 +305,16 @@ static int emit_call(struct rule_ctx *rc, char *const *p, const struct group *g,
 	return rc_;
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
 {
-	char *p[2];
+	char *const *p = grp->field;
 	struct group g;
 	int rc_;
 
-	if (rule_group_split(group_key, p, 2))
+	if (grp->nfields != 2)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc_ = rule_each_event(rc, MGN_SETTINGS_SQL " AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2", (const char *const *)p, 2,
-			      collect_call, &g);
-	if (!rc_)
-		rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class IN ('invalid', 'quota', 'other')"
-				      " AND event_source = 'ec2.amazonaws.com'"
-				      " AND " RULE_ACCOUNT_SQL " = ?1 AND coalesce(aws_region, '') = ?2",
-				      (const char *const *)p, 2, collect_tag_error, &g);
+	rc_ = rule_group_events(rc, LLONG_MIN, collect, &g);
 	for (size_t i = 0; i < g.ncalls; i++) {
 		if (!rc_) {
 			analyze(rc, &g.calls[i]);
@@ -330,8 +326,6 @@ static int build(struct rule_ctx *rc, const char *group_key)
 	}
 	free(g.calls);
 	event_refs_release(&g.tag_errs);
-	free(p[0]);
-	free(p[1]);
 	return rc_;
 }
 

@@ -14,6 +14,7 @@
  * the last template seen. Values CloudTrail hides are never read as values.
  * The group is the account and region (templates apply to every server).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +28,6 @@
 #include "msg.h"
 #include "rules.h"
 #include "staging.h"
-
-/* The successful settings calls: a failed one changed nothing. */
-#define SETTINGS_SQL MGN_SETTINGS_SQL " AND error_code IS NULL"
 
 /* One replication configuration as far as the calls show it ("" / -1: unknown). */
 struct setting {
@@ -493,24 +491,23 @@ static int one_call(struct rule_ctx *rc, char *const *p, struct group *g, size_t
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[2] = { ev->account, ev->aws_region };
+	static const enum ev_field by[] = { EV_ACCOUNT, EV_REGION };
 
 	if (ev->error_code || !mgn_settings_call(ev->event_source, ev->event_name))
 		return RULE_DECLINED;
-	return rule_touch_parts(rc, parts, 2) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 2) ? RULE_ERROR : RULE_OK;
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
 {
-	char *p[2];
+	char *const *p = grp->field;
 	struct group g;
 	int rc_;
 
-	if (rule_group_split(group_key, p, 2))
+	if (grp->nfields != 2)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc_ = rule_each_event(rc, SETTINGS_SQL " AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2", (const char *const *)p, 2, collect, &g);
+	rc_ = rule_group_events(rc, LLONG_MIN, collect, &g);
 	for (size_t i = 0; !rc_ && i < g.calls.n; i++)
 		rc_ = one_call(rc, p, &g, i);
 	for (size_t i = 0; i < g.calls.n; i++)
@@ -518,8 +515,6 @@ static int build(struct rule_ctx *rc, const char *group_key)
 	free(g.principals);
 	free(g.v);
 	event_refs_release(&g.calls);
-	free(p[0]);
-	free(p[1]);
 	return rc_;
 }
 

@@ -9,6 +9,7 @@
  * region, principal, API and error. A throttle (RequestLimitExceeded) is not
  * a quota error: the taxonomy puts it in `throttled`.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,17 +52,13 @@ static const char *limit_of(const char *base)
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[6];
+	static const enum ev_field by[] = {
+		EV_ACCOUNT, EV_REGION, EV_PRINCIPAL, EV_SOURCE, EV_NAME, EV_ERROR_BASE
+	};
 
 	if (!ev->error_class || (strcmp(ev->error_class, "quota") && strcmp(ev->error_class, "capacity")))
 		return RULE_DECLINED;
-	parts[0] = ev->account;
-	parts[1] = ev->aws_region;
-	parts[2] = ev->principal;
-	parts[3] = ev->event_source;
-	parts[4] = ev->event_name;
-	parts[5] = ev->error_base;
-	return rule_touch_parts(rc, parts, 6) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 6) ? RULE_ERROR : RULE_OK;
 }
 
 struct group {
@@ -87,9 +84,9 @@ static int collect(void *arg, const struct event *ev)
 	return 0;
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
 {
-	char *p[6];
+	char *const *p = grp->field;
 	struct group g;
 	char api[200], summary[600];
 	struct buf b;
@@ -97,14 +94,10 @@ static int build(struct rule_ctx *rc, const char *group_key)
 	struct finding f;
 	int rc_, quota;
 
-	if (rule_group_split(group_key, p, 6))
+	if (grp->nfields != 6)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class IN ('quota', 'capacity')"
-			      " AND event_source IS nullif(?4, '') AND event_name IS nullif(?5, '')"
-			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2 AND coalesce(error_base, '') = ?6",
-			      (const char *const *)p, 6, collect, &g);
+	rc_ = rule_group_events(rc, LLONG_MIN, collect, &g);
 	if (!rc_ && g.refs.n) {
 		quota = !strcmp(g.cls, "quota");
 		snprintf(api, sizeof(api), "%.*s:%s", (int)strcspn(p[3], "."), p[3], p[4]);
@@ -121,7 +114,7 @@ static int build(struct rule_ctx *rc, const char *group_key)
 		jsonw_kv_string(&w, "sample_message", g.sample[0] ? g.sample : NULL);
 		jsonw_end_object(&w);
 		memset(&f, 0, sizeof(f));
-		f.key = group_key;
+		f.key = grp->key;
 		f.severity = quota ? (g.related ? SEV_CRITICAL : SEV_HIGH) : (g.related ? SEV_HIGH : SEV_MEDIUM);
 		f.related = g.related;
 		f.account = p[0];
@@ -138,8 +131,6 @@ static int build(struct rule_ctx *rc, const char *group_key)
 		buf_release(&b);
 	}
 	event_refs_release(&g.refs);
-	for (int i = 0; i < 6; i++)
-		free(p[i]);
 	return rc_;
 }
 
