@@ -5,7 +5,10 @@
  * TooManyRequestsException, SlowDown, ...: the `throttled` error class) are
  * grouped by account, region, principal and API, and split into bursts where
  * two errors are more than BURST_GAP_MS apart: one finding per burst with its
- * count, span and peak rate. Quota errors are not throttles (service-quota).
+ * count, span and peak rate, and the error code of its first event (a
+ * burst's finding depends on its own events only, so a scan re-reads only
+ * the bursts new events can reach). Quota errors are not throttles
+ * (service-quota).
  */
 #include <limits.h>
 #include <stdio.h>
