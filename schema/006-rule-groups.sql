@@ -12,6 +12,8 @@ CREATE TABLE rule_groups (
   group_id INTEGER PRIMARY KEY,
   rule     TEXT NOT NULL,          -- rule id
   gkey     TEXT NOT NULL,          -- the group's fields, escaped and joined (rules.h): unambiguous for any bytes
+  state    BLOB,                   -- what the rule keeps to extend the group without re-reading it (rule-specific), or NULL
+  state_ms INTEGER,                -- the time of the last member that state covers
   UNIQUE (rule, gkey)
 );
 

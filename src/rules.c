@@ -73,6 +73,7 @@ struct rule_ctx {
 	const struct touched *group; /* the group being built */
 	long long keep_before;       /* its findings starting before this stay */
 	struct strset emitted;       /* keys emitted for it */
+	void *state;                 /* its state as rule_state_get() read it */
 	struct scan_totals *t;
 	struct stmt_cache *stmts;
 };
@@ -211,6 +212,39 @@ long long rule_findings_first_after(struct rule_ctx *rc, long long ms)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return v;
+}
+
+const void *rule_state_get(struct rule_ctx *rc, size_t *size, long long *upto_ms)
+{
+	static const char sql[] = "SELECT state, state_ms FROM rule_groups WHERE group_id = ?1";
+	sqlite3_stmt *st = cached(rc, sql);
+
+	free(rc->state);
+	rc->state = NULL;
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, rc->group->id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
+		*size = (size_t)sqlite3_column_bytes(st, 0);
+		*upto_ms = sqlite3_column_int64(st, 1);
+		rc->state = xmalloc(*size ? *size : 1);
+		memcpy(rc->state, sqlite3_column_blob(st, 0), *size);
+	}
+	sqlite3_reset(st);
+	return rc->state;
+}
+
+int rule_state_put(struct rule_ctx *rc, const void *state, size_t size, long long upto_ms)
+{
+	static const char sql[] = "UPDATE rule_groups SET state = ?2, state_ms = ?3 WHERE group_id = ?1";
+	sqlite3_stmt *st = cached(rc, sql);
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, rc->group->id);
+	sqlite3_bind_blob(st, 2, state, (int)size, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, upto_ms);
+	return store_step_done(st);
 }
 
 char *rule_event_raw(struct rule_ctx *rc, long long seq)
@@ -485,6 +519,8 @@ static int build_group(struct rule_ctx *rc, const struct touched *t)
 	if (!rc_)
 		rc_ = drop_stale(rc);
 	strset_clear(&rc->emitted);
+	free(rc->state);
+	rc->state = NULL;
 	for (int i = 0; i < n; i++)
 		free(fields[i]);
 	free(fields);

@@ -136,6 +136,16 @@ void rule_keep_before(struct rule_ctx *rc, long long ms);
  */
 long long rule_findings_first_after(struct rule_ctx *rc, long long ms);
 
+/*
+ * What the rule kept for the group being built at its last build
+ * (rule_state_put()), and the time of the last member it covers; NULL when
+ * none. Valid until the build returns.
+ */
+const void *rule_state_get(struct rule_ctx *rc, size_t *size, long long *upto_ms);
+
+/* Keeps state for the group's next build. 0 or -1. */
+int rule_state_put(struct rule_ctx *rc, const void *state, size_t size, long long upto_ms);
+
 /* The raw JSON text of event seq, malloc'd (caller frees), or NULL. */
 char *rule_event_raw(struct rule_ctx *rc, long long seq);
 
