@@ -686,7 +686,9 @@ int rules_scan(sqlite3 *db, int full, struct scan_totals *t)
 	stmts.db = db;
 	while (rules[n] && n < (int)(sizeof(ctxs) / sizeof(ctxs[0])))
 		n++;
-	if (store_analyze(db, 1) || store_exec(db, "BEGIN IMMEDIATE"))
+	/* statement journals (each upsert's) in memory: a scan writes only the store and its journal */
+	if (store_analyze(db, 1) || store_exec(db, "PRAGMA temp_store = MEMORY") ||
+	    store_exec(db, "BEGIN IMMEDIATE"))
 		return -1;
 	rc = scan_in_txn(db, full, t, ctxs, n, &stmts);
 	for (int i = 0; i < n; i++) {
