@@ -291,14 +291,16 @@ static void bind_opt(sqlite3_stmt *st, const char *name, const char *v)
 	store_bind_text(st, name, v, -1);
 }
 
+static const char finding_event_sql[] =
+	"INSERT OR IGNORE INTO finding_events (finding_id, seq) VALUES (?1, ?2)";
+
 /* Replaces the finding's event list with refs. */
 static int write_finding_events(struct rule_ctx *rc, long long id, const struct event_ref *refs,
 				size_t n)
 {
 	static const char del_sql[] = "DELETE FROM finding_events WHERE finding_id = ?1";
-	static const char ins_sql[] = "INSERT OR IGNORE INTO finding_events (finding_id, seq) VALUES (?1, ?2)";
 	sqlite3_stmt *del = cached(rc, del_sql);
-	sqlite3_stmt *ins = cached(rc, ins_sql);
+	sqlite3_stmt *ins = cached(rc, finding_event_sql);
 	int rc_;
 
 	if (!del || !ins)
@@ -431,6 +433,77 @@ int rule_emit(struct rule_ctx *rc, const struct finding *f)
 			rc->t->findings_new++;
 	}
 	free(refs);
+	return rc_;
+}
+
+int rule_emit_more(struct rule_ctx *rc, const struct finding *f)
+{
+	static const char sql[] =
+		"UPDATE findings SET severity = :severity, severity_rank = :rank,"
+		" event_ids = substr(event_ids, 1, length(event_ids) - 1) || ',' || substr(:event_ids, 2),"
+		" event_count = event_count + :count, last_time = :last, last_time_ms = :last_ms,"
+		" account = :account, region = :region, principal = :principal, event_source = :source,"
+		" event_name = :name, error_code = :code, related = :related, summary = :summary,"
+		" details = :details, updated_scan = :scan"
+		" WHERE rule = :rule AND key = :key AND last_time_ms < :first_ms RETURNING finding_id";
+	sqlite3_stmt *st;
+	struct event_ref *refs;
+	char *ids;
+	long long id = -1;
+	int rc_ = 0, step;
+
+	if (!f->nevents)
+		return 0;
+	st = cached(rc, sql);
+	if (!st)
+		return -1;
+	refs = xmalloc(f->nevents * sizeof(*refs));
+	memcpy(refs, f->events, f->nevents * sizeof(*refs));
+	qsort(refs, f->nevents, sizeof(*refs), cmp_ref);
+	strset_add(&rc->emitted, f->key);
+	ids = event_ids_json(refs, f->nevents);
+	bind_opt(st, ":rule", rc->rule->id);
+	bind_opt(st, ":key", f->key);
+	bind_opt(st, ":severity", severity_name(f->severity));
+	store_bind_int64(st, ":rank", f->severity);
+	bind_opt(st, ":event_ids", ids);
+	store_bind_int64(st, ":count", (long long)f->nevents);
+	bind_opt(st, ":last", refs[f->nevents - 1].event_time);
+	store_bind_int64(st, ":last_ms", refs[f->nevents - 1].time_ms);
+	store_bind_int64(st, ":first_ms", refs[0].time_ms);
+	bind_opt(st, ":account", f->account);
+	bind_opt(st, ":region", f->region);
+	bind_opt(st, ":principal", f->principal);
+	bind_opt(st, ":source", f->event_source);
+	bind_opt(st, ":name", f->event_name);
+	bind_opt(st, ":code", f->error_code);
+	store_bind_int64(st, ":related", f->related != 0);
+	bind_opt(st, ":summary", f->summary);
+	bind_opt(st, ":details", f->details ? f->details : "{}");
+	store_bind_int64(st, ":scan", rc->scan_id);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (step != SQLITE_DONE)
+		rc_ = error("scan: storing a finding: %s", sqlite3_errmsg(rc->db));
+	sqlite3_reset(st);
+	if (!rc_ && id < 0)
+		rc_ = 1;
+	for (size_t i = 0; !rc_ && i < f->nevents; i++) {
+		sqlite3_stmt *ins = cached(rc, finding_event_sql);
+
+		if (!ins) {
+			rc_ = -1;
+			break;
+		}
+		sqlite3_bind_int64(ins, 1, id);
+		sqlite3_bind_int64(ins, 2, refs[i].seq);
+		rc_ = store_step_done(ins);
+	}
+	if (!rc_)
+		rc->t->findings_changed++;
+	free(refs);
+	free(ids);
 	return rc_;
 }
 

@@ -153,6 +153,15 @@ char *rule_event_raw(struct rule_ctx *rc, long long seq);
 int rule_emit(struct rule_ctx *rc, const struct finding *f);
 
 /*
+ * Adds to the finding f->key of the group being built the events f->events,
+ * which are all later than those it has (f->nevents counts only them); its
+ * other fields are replaced. For rules that keep state (rule_state_put())
+ * instead of reading a group again. Returns 0, 1 when the finding is not in
+ * the store (the rule then builds the group whole), or -1.
+ */
+int rule_emit_more(struct rule_ctx *rc, const struct finding *f);
+
+/*
  * The key of a group's field values s[0..n) of lengths len[] (len NULL:
  * NUL-terminated strings, NULL ones taken as empty), escaped and joined;
  * malloc'd.
