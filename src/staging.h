@@ -6,8 +6,9 @@
  * (stagingAreaSubnetId), security groups (replicationServersSecurityGroupsIDs),
  * and what the events relate to them: the VPC, route tables and their
  * associations, network ACLs, NAT and internet gateways, VPC endpoints.
- * staging_learn() reads them from one account and region of the store; the
- * rules then ask how close a changed resource is to the staging area.
+ * staging_learn() reads them from the calls of one account and region that
+ * staging_gather() kept; the rules then ask how close a changed resource is
+ * to the staging area.
  *
  * EC2 logs request parameters in two shapes (docs/research.md §8): older
  * calls in lowerCamelCase with lists as {"items":[...]}, newer ones wrapped
