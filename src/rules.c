@@ -80,7 +80,6 @@ struct rule_ctx {
 
 /* Statements prepared once per scan, by their (static) SQL text. */
 struct stmt_cache {
-	sqlite3 *db;
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
@@ -97,8 +96,10 @@ static sqlite3_stmt *cached(struct rule_ctx *rc, const char *sql)
 	for (i = 0; i < c->n && c->v[i].sql != sql; i++)
 		;
 	if (i == c->n) {
-		if (c->n == (int)(sizeof(c->v) / sizeof(c->v[0])))
-			return store_prepare(rc->db, sql); /* not reached: the engine has fewer statements */
+		if (c->n == (int)(sizeof(c->v) / sizeof(c->v[0]))) {
+			error("scan: more statements than the cache holds"); /* a programming error */
+			return NULL;
+		}
 		c->v[i].sql = sql;
 		c->v[i].st = store_prepare(rc->db, sql);
 		if (!c->v[i].st)
@@ -756,7 +757,6 @@ int rules_scan(sqlite3 *db, int full, struct scan_totals *t)
 	memset(t, 0, sizeof(*t));
 	memset(ctxs, 0, sizeof(ctxs));
 	memset(&stmts, 0, sizeof(stmts));
-	stmts.db = db;
 	while (rules[n] && n < (int)(sizeof(ctxs) / sizeof(ctxs[0])))
 		n++;
 	/* statement journals (each upsert's) in memory: a scan writes only the store and its journal */
