@@ -364,28 +364,18 @@ static const char upsert_sql[] =
 	" summary = excluded.summary, details = excluded.details, updated_scan = excluded.updated_scan"
 	" RETURNING finding_id";
 
-/* Writes f (its refs in time order) over the finding with its key; sets *id. */
-static int upsert(struct rule_ctx *rc, const struct finding *f, const struct event_ref *refs,
-		  long long *id)
+/* Binds what both ways of storing a finding take: f, its refs in time order and their IDs' JSON. */
+static void bind_finding(sqlite3_stmt *st, struct rule_ctx *rc, const struct finding *f,
+			 const struct event_ref *refs, const char *ids)
 {
-	sqlite3_stmt *st = cached(rc, upsert_sql);
-	char *ids;
-	int rc_ = 0;
-
-	if (!st)
-		return -1;
-	ids = event_ids_json(refs, f->nevents);
 	bind_opt(st, ":rule", rc->rule->id);
 	bind_opt(st, ":key", f->key);
-	bind_opt(st, ":group", rc->group->key);
 	bind_opt(st, ":severity", severity_name(f->severity));
 	store_bind_int64(st, ":rank", f->severity);
-	bind_opt(st, ":event_id", refs[0].event_id);
 	bind_opt(st, ":event_ids", ids);
 	store_bind_int64(st, ":count", (long long)f->nevents);
-	bind_opt(st, ":first", refs[0].event_time);
-	bind_opt(st, ":last", refs[f->nevents - 1].event_time);
 	store_bind_int64(st, ":first_ms", refs[0].time_ms);
+	bind_opt(st, ":last", refs[f->nevents - 1].event_time);
 	store_bind_int64(st, ":last_ms", refs[f->nevents - 1].time_ms);
 	bind_opt(st, ":account", f->account);
 	bind_opt(st, ":region", f->region);
@@ -397,6 +387,23 @@ static int upsert(struct rule_ctx *rc, const struct finding *f, const struct eve
 	bind_opt(st, ":summary", f->summary);
 	bind_opt(st, ":details", f->details ? f->details : "{}");
 	store_bind_int64(st, ":scan", rc->scan_id);
+}
+
+/* Writes f (its refs in time order) over the finding with its key; sets *id. */
+static int upsert(struct rule_ctx *rc, const struct finding *f, const struct event_ref *refs,
+		  long long *id)
+{
+	sqlite3_stmt *st = cached(rc, upsert_sql);
+	char *ids;
+	int rc_ = 0;
+
+	if (!st)
+		return -1;
+	ids = event_ids_json(refs, f->nevents);
+	bind_finding(st, rc, f, refs, ids);
+	bind_opt(st, ":group", rc->group->key);
+	bind_opt(st, ":event_id", refs[0].event_id);
+	bind_opt(st, ":first", refs[0].event_time);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		*id = sqlite3_column_int64(st, 0);
 	else
@@ -463,25 +470,7 @@ int rule_emit_more(struct rule_ctx *rc, const struct finding *f)
 	qsort(refs, f->nevents, sizeof(*refs), cmp_ref);
 	strset_add(&rc->emitted, f->key);
 	ids = event_ids_json(refs, f->nevents);
-	bind_opt(st, ":rule", rc->rule->id);
-	bind_opt(st, ":key", f->key);
-	bind_opt(st, ":severity", severity_name(f->severity));
-	store_bind_int64(st, ":rank", f->severity);
-	bind_opt(st, ":event_ids", ids);
-	store_bind_int64(st, ":count", (long long)f->nevents);
-	bind_opt(st, ":last", refs[f->nevents - 1].event_time);
-	store_bind_int64(st, ":last_ms", refs[f->nevents - 1].time_ms);
-	store_bind_int64(st, ":first_ms", refs[0].time_ms);
-	bind_opt(st, ":account", f->account);
-	bind_opt(st, ":region", f->region);
-	bind_opt(st, ":principal", f->principal);
-	bind_opt(st, ":source", f->event_source);
-	bind_opt(st, ":name", f->event_name);
-	bind_opt(st, ":code", f->error_code);
-	store_bind_int64(st, ":related", f->related != 0);
-	bind_opt(st, ":summary", f->summary);
-	bind_opt(st, ":details", f->details ? f->details : "{}");
-	store_bind_int64(st, ":scan", rc->scan_id);
+	bind_finding(st, rc, f, refs, ids);
 	step = sqlite3_step(st);
 	if (step == SQLITE_ROW)
 		id = sqlite3_column_int64(st, 0);
