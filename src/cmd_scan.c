@@ -15,9 +15,13 @@ static const char help[] =
 	"Runs every rule (see `trailsift rules`) over the events it has not seen yet and\n"
 	"records what it finds; `trailsift findings` and `trailsift report` show them.\n"
 	"A finding that new events extend is updated, never duplicated.\n"
+	"Each rule reads again only what the new events can change (README: what scan\n"
+	"keeps); the findings are the same as those of --all, whatever order events\n"
+	"arrived in.\n"
 	"\n"
 	"Options:\n"
-	"  -a, --all     read every event again (after an upgrade of the rules)\n"
+	"  -a, --all     read every event again and rebuild every group from nothing\n"
+	"                (after an upgrade of the rules)\n"
 	"  -q, --quiet   no summary line\n"
 	"  -h, --help    this help\n";
 

@@ -3,6 +3,7 @@
  */
 #include "rules.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "jsonw.h"
 #include "mgn.h"
 #include "msg.h"
+#include "rule_groups.h"
 #include "store.h"
 #include "timeparse.h"
 
@@ -56,7 +58,7 @@ const struct rule *rule_find(const char *id)
 	return NULL;
 }
 
-/* A growable list of strings: the groups one rule must rebuild. */
+/* A growable list of strings: the keys emitted for the group being built. */
 struct strset {
 	char **items;
 	size_t n, cap;
@@ -67,12 +69,54 @@ struct rule_ctx {
 	const struct rule *rule;
 	long long scan_id;
 	long long last_seq;          /* the rule has seen events up to here */
-	struct strset touched;
-	const char *group;           /* the group being built */
+	struct group_set groups;     /* the groups touched */
+	const struct touched *group; /* the group being built */
+	long long keep_before;       /* its findings starting before this stay */
 	struct strset emitted;       /* keys emitted for it */
+	void *state;                 /* its state as rule_state_get() read it */
 	struct scan_totals *t;
-	int failed;
+	struct stmt_cache *stmts;
 };
+
+/* Statements prepared once per scan, by their (static) SQL text. */
+struct stmt_cache {
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} v[16];
+	int n;
+};
+
+/* The cached statement for sql, reset and ready to bind; NULL on error (printed). */
+static sqlite3_stmt *cached(struct rule_ctx *rc, const char *sql)
+{
+	struct stmt_cache *c = rc->stmts;
+	int i;
+
+	for (i = 0; i < c->n && c->v[i].sql != sql; i++)
+		;
+	if (i == c->n) {
+		if (c->n == (int)(sizeof(c->v) / sizeof(c->v[0]))) {
+			error("scan: more statements than the cache holds"); /* a programming error */
+			return NULL;
+		}
+		c->v[i].sql = sql;
+		c->v[i].st = store_prepare(rc->db, sql);
+		if (!c->v[i].st)
+			return NULL;
+		c->n++;
+	}
+	sqlite3_reset(c->v[i].st);
+	sqlite3_clear_bindings(c->v[i].st);
+	return c->v[i].st;
+}
+
+static void stmt_cache_clear(struct stmt_cache *c)
+{
+	for (int i = 0; i < c->n; i++)
+		sqlite3_finalize(c->v[i].st);
+	c->n = 0;
+}
 
 static void strset_add(struct strset *s, const char *v)
 {
@@ -81,28 +125,6 @@ static void strset_add(struct strset *s, const char *v)
 		s->items = xrealloc(s->items, s->cap * sizeof(*s->items));
 	}
 	s->items[s->n++] = xstrdup(v);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sorts and drops repeats. */
-static void strset_unique(struct strset *s)
-{
-	size_t j = 0;
-
-	if (!s->n)
-		return;
-	qsort(s->items, s->n, sizeof(*s->items), cmp_str);
-	for (size_t i = 1; i < s->n; i++) {
-		if (!strcmp(s->items[i], s->items[j]))
-			free(s->items[i]);
-		else
-			s->items[++j] = s->items[i];
-	}
-	s->n = j + 1;
 }
 
 static int strset_has(const struct strset *s, const char *v)
@@ -121,51 +143,22 @@ static void strset_clear(struct strset *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int rule_touch(struct rule_ctx *rc, const char *group_key)
+int rule_touch_fields(struct rule_ctx *rc, const struct event *ev, const enum ev_field *by, int n)
 {
-	/* events of one group tend to come together: skip the common repeat */
-	if (rc->touched.n && !strcmp(rc->touched.items[rc->touched.n - 1], group_key))
-		return 0;
-	strset_add(&rc->touched, group_key);
-	return 0;
-}
+	const char *s[8];
+	size_t len[8];
+	char *key;
+	int rc_;
 
-char *rule_group_key(const char *const *parts, int n)
-{
-	struct buf b;
+	for (int i = 0; i < n && i < 8; i++) {
+		const char *const v[] = { ev->account, ev->aws_region, ev->principal, ev->event_source,
+					  ev->event_name, ev->error_base, ev->event_id };
 
-	buf_init(&b, 1u << 16);
-	for (int i = 0; i < n; i++) {
-		if (i)
-			buf_addch(&b, '|');
-		buf_addstr(&b, parts[i] ? parts[i] : "");
+		s[i] = v[by[i]];
+		len[i] = s[i] ? ev->len[by[i]] : 0;
 	}
-	return buf_detach(&b, NULL);
-}
-
-int rule_group_split(const char *key, char **parts, int n)
-{
-	const char *p = key;
-
-	for (int i = 0; i < n; i++) {
-		size_t len = strcspn(p, "|");
-
-		if (i < n - 1 && !p[len]) {
-			while (i >= 0)
-				free(parts[i--]);
-			return -1;
-		}
-		parts[i] = xstrndup(p, i == n - 1 ? strlen(p) : len);
-		p += len + (p[len] == '|');
-	}
-	return 0;
-}
-
-int rule_touch_parts(struct rule_ctx *rc, const char *const *parts, int n)
-{
-	char *key = rule_group_key(parts, n);
-	int rc_ = rule_touch(rc, key);
-
+	key = rule_key(s, len, n < 8 ? n : 8);
+	rc_ = group_set_touch(&rc->groups, key, ev->time_ms, ev->seq);
 	free(key);
 	return rc_;
 }
@@ -193,84 +186,80 @@ void event_refs_release(struct event_refs *r)
 	memset(r, 0, sizeof(*r));
 }
 
-#define EVENT_COLUMNS \
-	"seq, event_id, event_time, event_time_ms, event_source, event_name, aws_region," \
-	" coalesce(recipient_account_id, account_id)," \
-	" coalesce(session_issuer_arn, principal_arn, invoked_by, identity_type)," \
-	" principal_arn, user_name, invoked_by, source_ip, user_agent, error_code, error_base," \
-	" error_class, error_message, session_issuer_arn"
-
-static const char *col(sqlite3_stmt *st, int i)
+int rule_group_events(struct rule_ctx *rc, long long from_ms,
+		      int (*fn)(void *arg, const struct event *ev), void *arg)
 {
-	return (const char *)sqlite3_column_text(st, i);
+	return group_members(&rc->groups, rc->group->id, from_ms, fn, arg);
 }
 
-/* Fills ev from a row of EVENT_COLUMNS; the strings live until the next step. */
-static void read_event(sqlite3_stmt *st, struct event *ev)
+void rule_keep_before(struct rule_ctx *rc, long long ms)
 {
-	ev->seq = sqlite3_column_int64(st, 0);
-	ev->event_id = col(st, 1);
-	ev->event_time = col(st, 2);
-	ev->time_ms = sqlite3_column_int64(st, 3);
-	ev->event_source = col(st, 4);
-	ev->event_name = col(st, 5);
-	ev->aws_region = col(st, 6);
-	ev->account = col(st, 7);
-	ev->principal = col(st, 8);
-	ev->principal_arn = col(st, 9);
-	ev->user_name = col(st, 10);
-	ev->invoked_by = col(st, 11);
-	ev->source_ip = col(st, 12);
-	ev->user_agent = col(st, 13);
-	ev->error_code = col(st, 14);
-	ev->error_base = col(st, 15);
-	ev->error_class = col(st, 16);
-	ev->error_message = col(st, 17);
-	ev->related = mgn_related(ev->event_source, ev->principal_arn, col(st, 18), ev->invoked_by,
-				  ev->source_ip, ev->user_agent);
+	rc->keep_before = ms;
 }
 
-int rule_each_event(struct rule_ctx *rc, const char *where, const char *const *params,
-		    int nparams, int (*fn)(void *arg, const struct event *ev), void *arg)
+long long rule_findings_first_after(struct rule_ctx *rc, long long ms)
 {
-	struct buf sql;
-	sqlite3_stmt *st;
-	struct event ev;
-	int rc_step, status = 0;
+	static const char sql[] = "SELECT min(first_time_ms) FROM findings"
+		" WHERE rule = ?1 AND group_key = ?2 AND last_time_ms >= ?3";
+	sqlite3_stmt *st = cached(rc, sql);
+	long long v = LLONG_MAX;
 
-	buf_init(&sql, 1u << 16);
-	buf_addf(&sql, "SELECT " EVENT_COLUMNS " FROM event_fields WHERE %s"
-		 " ORDER BY event_time_ms, seq", where);
-	st = store_prepare(rc->db, sql.data);
-	buf_release(&sql);
+	if (!st)
+		return LLONG_MAX;
+	sqlite3_bind_text(st, 1, rc->rule->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rc->group->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, ms);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return v;
+}
+
+const void *rule_state_get(struct rule_ctx *rc, size_t *size, long long *upto_ms)
+{
+	static const char sql[] = "SELECT state, state_ms FROM rule_groups WHERE group_id = ?1";
+	sqlite3_stmt *st = cached(rc, sql);
+
+	free(rc->state);
+	rc->state = NULL;
+	if (!st)
+		return NULL;
+	sqlite3_bind_int64(st, 1, rc->group->id);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_BLOB) {
+		*size = (size_t)sqlite3_column_bytes(st, 0);
+		*upto_ms = sqlite3_column_int64(st, 1);
+		rc->state = xmalloc(*size ? *size : 1);
+		memcpy(rc->state, sqlite3_column_blob(st, 0), *size);
+	}
+	sqlite3_reset(st);
+	return rc->state;
+}
+
+int rule_state_put(struct rule_ctx *rc, const void *state, size_t size, long long upto_ms)
+{
+	static const char sql[] = "UPDATE rule_groups SET state = ?2, state_ms = ?3 WHERE group_id = ?1";
+	sqlite3_stmt *st = cached(rc, sql);
+
 	if (!st)
 		return -1;
-	for (int i = 0; i < nparams; i++)
-		sqlite3_bind_text(st, i + 1, params[i], -1, SQLITE_STATIC);
-	while ((rc_step = sqlite3_step(st)) == SQLITE_ROW) {
-		read_event(st, &ev);
-		if (fn(arg, &ev)) {
-			status = -1;
-			break;
-		}
-	}
-	if (rc_step != SQLITE_ROW && rc_step != SQLITE_DONE)
-		status = error("scan: %s", sqlite3_errmsg(rc->db));
-	sqlite3_finalize(st);
-	return status;
+	sqlite3_bind_int64(st, 1, rc->group->id);
+	sqlite3_bind_blob(st, 2, state, (int)size, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, upto_ms);
+	return store_step_done(st);
 }
 
 char *rule_event_raw(struct rule_ctx *rc, long long seq)
 {
-	sqlite3_stmt *st = store_prepare(rc->db, "SELECT raw FROM event_raw WHERE seq = ?1");
+	static const char sql[] = "SELECT raw FROM event_raw WHERE seq = ?1";
+	sqlite3_stmt *st = cached(rc, sql);
 	char *raw = NULL;
 
 	if (!st)
 		return NULL;
 	sqlite3_bind_int64(st, 1, seq);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		raw = xstrdup(col(st, 0));
-	sqlite3_finalize(st);
+		raw = xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_reset(st);
 	return raw;
 }
 
@@ -303,20 +292,20 @@ static void bind_opt(sqlite3_stmt *st, const char *name, const char *v)
 	store_bind_text(st, name, v, -1);
 }
 
+static const char finding_event_sql[] =
+	"INSERT OR IGNORE INTO finding_events (finding_id, seq) VALUES (?1, ?2)";
+
 /* Replaces the finding's event list with refs. */
 static int write_finding_events(struct rule_ctx *rc, long long id, const struct event_ref *refs,
 				size_t n)
 {
-	sqlite3_stmt *del = store_prepare(rc->db, "DELETE FROM finding_events WHERE finding_id = ?1");
-	sqlite3_stmt *ins = store_prepare(rc->db,
-		"INSERT OR IGNORE INTO finding_events (finding_id, seq) VALUES (?1, ?2)");
-	int rc_ = 0;
+	static const char del_sql[] = "DELETE FROM finding_events WHERE finding_id = ?1";
+	sqlite3_stmt *del = cached(rc, del_sql);
+	sqlite3_stmt *ins = cached(rc, finding_event_sql);
+	int rc_;
 
-	if (!del || !ins) {
-		sqlite3_finalize(del);
-		sqlite3_finalize(ins);
+	if (!del || !ins)
 		return -1;
-	}
 	sqlite3_bind_int64(del, 1, id);
 	rc_ = store_step_done(del);
 	for (size_t i = 0; !rc_ && i < n; i++) {
@@ -324,8 +313,6 @@ static int write_finding_events(struct rule_ctx *rc, long long id, const struct 
 		sqlite3_bind_int64(ins, 2, refs[i].seq);
 		rc_ = store_step_done(ins);
 	}
-	sqlite3_finalize(del);
-	sqlite3_finalize(ins);
 	return rc_;
 }
 
@@ -333,9 +320,10 @@ static int write_finding_events(struct rule_ctx *rc, long long id, const struct 
 static int existing(struct rule_ctx *rc, const char *key, const char *summary, const char *details,
 		    int sev, long long count, long long last_ms, long long *id, int *changed)
 {
-	sqlite3_stmt *st = store_prepare(rc->db,
+	static const char sql[] =
 		"SELECT finding_id, summary = ?3 AND details = ?4 AND severity_rank = ?5"
-		" AND event_count = ?6 AND last_time_ms = ?7 FROM findings WHERE rule = ?1 AND key = ?2");
+		" AND event_count = ?6 AND last_time_ms = ?7 FROM findings WHERE rule = ?1 AND key = ?2";
+	sqlite3_stmt *st = cached(rc, sql);
 	int found = 0;
 
 	if (!st)
@@ -352,67 +340,42 @@ static int existing(struct rule_ctx *rc, const char *key, const char *summary, c
 		*id = sqlite3_column_int64(st, 0);
 		*changed = !sqlite3_column_int(st, 1);
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return found;
 }
 
-int rule_emit(struct rule_ctx *rc, const struct finding *f)
-{
-	static const char upsert[] =
-		"INSERT INTO findings (rule, key, group_key, severity, severity_rank, event_id, event_ids,"
-		" event_count, first_time, last_time, first_time_ms, last_time_ms, account, region,"
-		" principal, event_source, event_name, error_code, related, summary, details,"
-		" created_scan, updated_scan)"
-		" VALUES (:rule, :key, :group, :severity, :rank, :event_id, :event_ids, :count, :first,"
-		" :last, :first_ms, :last_ms, :account, :region, :principal, :source, :name, :code,"
-		" :related, :summary, :details, :scan, :scan)"
-		" ON CONFLICT (rule, key) DO UPDATE SET group_key = excluded.group_key,"
-		" severity = excluded.severity, severity_rank = excluded.severity_rank,"
-		" event_id = excluded.event_id, event_ids = excluded.event_ids,"
-		" event_count = excluded.event_count, first_time = excluded.first_time,"
-		" last_time = excluded.last_time, first_time_ms = excluded.first_time_ms,"
-		" last_time_ms = excluded.last_time_ms, account = excluded.account,"
-		" region = excluded.region, principal = excluded.principal,"
-		" event_source = excluded.event_source, event_name = excluded.event_name,"
-		" error_code = excluded.error_code, related = excluded.related,"
-		" summary = excluded.summary, details = excluded.details, updated_scan = excluded.updated_scan"
-		" RETURNING finding_id";
-	struct event_ref *refs;
-	sqlite3_stmt *st;
-	char *ids;
-	long long id = 0;
-	int found, changed = 1, rc_ = 0;
+static const char upsert_sql[] =
+	"INSERT INTO findings (rule, key, group_key, severity, severity_rank, event_id, event_ids,"
+	" event_count, first_time, last_time, first_time_ms, last_time_ms, account, region,"
+	" principal, event_source, event_name, error_code, related, summary, details,"
+	" created_scan, updated_scan)"
+	" VALUES (:rule, :key, :group, :severity, :rank, :event_id, :event_ids, :count, :first,"
+	" :last, :first_ms, :last_ms, :account, :region, :principal, :source, :name, :code,"
+	" :related, :summary, :details, :scan, :scan)"
+	" ON CONFLICT (rule, key) DO UPDATE SET group_key = excluded.group_key,"
+	" severity = excluded.severity, severity_rank = excluded.severity_rank,"
+	" event_id = excluded.event_id, event_ids = excluded.event_ids,"
+	" event_count = excluded.event_count, first_time = excluded.first_time,"
+	" last_time = excluded.last_time, first_time_ms = excluded.first_time_ms,"
+	" last_time_ms = excluded.last_time_ms, account = excluded.account,"
+	" region = excluded.region, principal = excluded.principal,"
+	" event_source = excluded.event_source, event_name = excluded.event_name,"
+	" error_code = excluded.error_code, related = excluded.related,"
+	" summary = excluded.summary, details = excluded.details, updated_scan = excluded.updated_scan"
+	" RETURNING finding_id";
 
-	if (!f->nevents)
-		return 0;
-	refs = xmalloc(f->nevents * sizeof(*refs));
-	memcpy(refs, f->events, f->nevents * sizeof(*refs));
-	qsort(refs, f->nevents, sizeof(*refs), cmp_ref);
-	strset_add(&rc->emitted, f->key);
-	found = existing(rc, f->key, f->summary, f->details, (int)f->severity, (long long)f->nevents,
-			 refs[f->nevents - 1].time_ms, &id, &changed);
-	if (found < 0 || (found && !changed)) {
-		free(refs);
-		return found < 0 ? -1 : 0;
-	}
-	ids = event_ids_json(refs, f->nevents);
-	st = store_prepare(rc->db, upsert);
-	if (!st) {
-		free(refs);
-		free(ids);
-		return -1;
-	}
+/* Binds what both ways of storing a finding take: f, its refs in time order and their IDs' JSON. */
+static void bind_finding(sqlite3_stmt *st, struct rule_ctx *rc, const struct finding *f,
+			 const struct event_ref *refs, const char *ids)
+{
 	bind_opt(st, ":rule", rc->rule->id);
 	bind_opt(st, ":key", f->key);
-	bind_opt(st, ":group", rc->group);
 	bind_opt(st, ":severity", severity_name(f->severity));
 	store_bind_int64(st, ":rank", f->severity);
-	bind_opt(st, ":event_id", refs[0].event_id);
 	bind_opt(st, ":event_ids", ids);
 	store_bind_int64(st, ":count", (long long)f->nevents);
-	bind_opt(st, ":first", refs[0].event_time);
-	bind_opt(st, ":last", refs[f->nevents - 1].event_time);
 	store_bind_int64(st, ":first_ms", refs[0].time_ms);
+	bind_opt(st, ":last", refs[f->nevents - 1].event_time);
 	store_bind_int64(st, ":last_ms", refs[f->nevents - 1].time_ms);
 	bind_opt(st, ":account", f->account);
 	bind_opt(st, ":region", f->region);
@@ -424,11 +387,51 @@ int rule_emit(struct rule_ctx *rc, const struct finding *f)
 	bind_opt(st, ":summary", f->summary);
 	bind_opt(st, ":details", f->details ? f->details : "{}");
 	store_bind_int64(st, ":scan", rc->scan_id);
+}
+
+/* Writes f (its refs in time order) over the finding with its key; sets *id. */
+static int upsert(struct rule_ctx *rc, const struct finding *f, const struct event_ref *refs,
+		  long long *id)
+{
+	sqlite3_stmt *st = cached(rc, upsert_sql);
+	char *ids;
+	int rc_ = 0;
+
+	if (!st)
+		return -1;
+	ids = event_ids_json(refs, f->nevents);
+	bind_finding(st, rc, f, refs, ids);
+	bind_opt(st, ":group", rc->group->key);
+	bind_opt(st, ":event_id", refs[0].event_id);
+	bind_opt(st, ":first", refs[0].event_time);
 	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
+		*id = sqlite3_column_int64(st, 0);
 	else
 		rc_ = error("scan: storing a finding: %s", sqlite3_errmsg(rc->db));
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	free(ids);
+	return rc_;
+}
+
+int rule_emit(struct rule_ctx *rc, const struct finding *f)
+{
+	struct event_ref *refs;
+	long long id = 0;
+	int found, changed = 1, rc_ = 0;
+
+	if (!f->nevents)
+		return 0;
+	refs = xmalloc(f->nevents * sizeof(*refs));
+	memcpy(refs, f->events, f->nevents * sizeof(*refs));
+	qsort(refs, f->nevents, sizeof(*refs), cmp_ref);
+	strset_add(&rc->emitted, f->key);
+	found = existing(rc, f->key, f->summary, f->details ? f->details : "{}", (int)f->severity,
+			 (long long)f->nevents, refs[f->nevents - 1].time_ms, &id, &changed);
+	if (found < 0 || (found && !changed)) {
+		free(refs);
+		return found < 0 ? -1 : 0;
+	}
+	rc_ = upsert(rc, f, refs, &id);
 	if (!rc_)
 		rc_ = write_finding_events(rc, id, refs, f->nevents);
 	if (!rc_) {
@@ -438,39 +441,109 @@ int rule_emit(struct rule_ctx *rc, const struct finding *f)
 			rc->t->findings_new++;
 	}
 	free(refs);
+	return rc_;
+}
+
+int rule_emit_more(struct rule_ctx *rc, const struct finding *f)
+{
+	static const char sql[] =
+		"UPDATE findings SET severity = :severity, severity_rank = :rank,"
+		" event_ids = substr(event_ids, 1, length(event_ids) - 1) || ',' || substr(:event_ids, 2),"
+		" event_count = event_count + :count, last_time = :last, last_time_ms = :last_ms,"
+		" account = :account, region = :region, principal = :principal, event_source = :source,"
+		" event_name = :name, error_code = :code, related = :related, summary = :summary,"
+		" details = :details, updated_scan = :scan"
+		" WHERE rule = :rule AND key = :key AND last_time_ms < :first_ms RETURNING finding_id";
+	sqlite3_stmt *st;
+	struct event_ref *refs;
+	char *ids;
+	long long id = -1;
+	int rc_ = 0, step;
+
+	if (!f->nevents)
+		return 0;
+	st = cached(rc, sql);
+	if (!st)
+		return -1;
+	refs = xmalloc(f->nevents * sizeof(*refs));
+	memcpy(refs, f->events, f->nevents * sizeof(*refs));
+	qsort(refs, f->nevents, sizeof(*refs), cmp_ref);
+	strset_add(&rc->emitted, f->key);
+	ids = event_ids_json(refs, f->nevents);
+	bind_finding(st, rc, f, refs, ids);
+	step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		id = sqlite3_column_int64(st, 0);
+	else if (step != SQLITE_DONE)
+		rc_ = error("scan: storing a finding: %s", sqlite3_errmsg(rc->db));
+	sqlite3_reset(st);
+	if (!rc_ && id < 0)
+		rc_ = 1;
+	for (size_t i = 0; !rc_ && i < f->nevents; i++) {
+		sqlite3_stmt *ins = cached(rc, finding_event_sql);
+
+		if (!ins) {
+			rc_ = -1;
+			break;
+		}
+		sqlite3_bind_int64(ins, 1, id);
+		sqlite3_bind_int64(ins, 2, refs[i].seq);
+		rc_ = store_step_done(ins);
+	}
+	if (!rc_)
+		rc->t->findings_changed++;
+	free(refs);
 	free(ids);
 	return rc_;
 }
 
-/* Deletes the group's findings that build() did not emit again. */
+/* Deletes the group's findings that build() did not emit again (those it kept aside). */
 static int drop_stale(struct rule_ctx *rc)
 {
-	sqlite3_stmt *st = store_prepare(rc->db,
-		"SELECT finding_id, key FROM findings WHERE rule = ?1 AND group_key = ?2");
-	sqlite3_stmt *del = store_prepare(rc->db,
-		"DELETE FROM findings WHERE finding_id = ?1");
-	sqlite3_stmt *del_ev = store_prepare(rc->db,
-		"DELETE FROM finding_events WHERE finding_id = ?1");
-	int rc_ = 0;
+	static const char sel_sql[] = "SELECT finding_id, key FROM findings"
+		" WHERE rule = ?1 AND group_key = ?2 AND first_time_ms >= ?3";
+	static const char del_sql[] = "DELETE FROM findings WHERE finding_id = ?1";
+	static const char del_ev_sql[] = "DELETE FROM finding_events WHERE finding_id = ?1";
+	sqlite3_stmt *st = cached(rc, sel_sql);
+	long long *ids = NULL;
+	size_t n = 0;
+	int rc_ = 0, step;
 
-	if (!st || !del || !del_ev)
-		rc_ = -1;
-	if (!rc_) {
-		sqlite3_bind_text(st, 1, rc->rule->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, rc->group, -1, SQLITE_STATIC);
-		while (!rc_ && sqlite3_step(st) == SQLITE_ROW) {
-			if (strset_has(&rc->emitted, col(st, 1)))
-				continue;
-			sqlite3_bind_int64(del, 1, sqlite3_column_int64(st, 0));
-			sqlite3_bind_int64(del_ev, 1, sqlite3_column_int64(st, 0));
-			rc_ = store_step_done(del) || store_step_done(del_ev) ? -1 : 0;
-			if (!rc_)
-				rc->t->findings_changed++;
-		}
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, rc->rule->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, rc->group->key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, rc->keep_before);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (strset_has(&rc->emitted, (const char *)sqlite3_column_text(st, 1)))
+			continue;
+		ids = xrealloc(ids, (n + 1) * sizeof(*ids));
+		ids[n++] = sqlite3_column_int64(st, 0);
 	}
-	sqlite3_finalize(st);
-	sqlite3_finalize(del);
-	sqlite3_finalize(del_ev);
+	if (step != SQLITE_DONE)
+		rc_ = error("scan: %s", sqlite3_errmsg(rc->db));
+	sqlite3_reset(st);
+	for (size_t i = 0; !rc_ && i < n; i++) {
+		sqlite3_stmt *del = cached(rc, del_sql);
+		sqlite3_stmt *del_ev;
+
+		if (!del)
+			rc_ = -1;
+		else {
+			sqlite3_bind_int64(del, 1, ids[i]);
+			rc_ = store_step_done(del);
+		}
+		del_ev = rc_ ? NULL : cached(rc, del_ev_sql);
+		if (!rc_ && !del_ev)
+			rc_ = -1;
+		if (!rc_) {
+			sqlite3_bind_int64(del_ev, 1, ids[i]);
+			rc_ = store_step_done(del_ev);
+		}
+		if (!rc_)
+			rc->t->findings_changed++;
+	}
+	free(ids);
 	return rc_;
 }
 
@@ -479,26 +552,51 @@ static int touch_existing_groups(struct rule_ctx *rc)
 {
 	sqlite3_stmt *st = store_prepare(rc->db,
 		"SELECT DISTINCT group_key FROM findings WHERE rule = ?1");
+	int rc_ = 0;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, rc->rule->id, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW)
-		strset_add(&rc->touched, col(st, 0));
+	while (!rc_ && sqlite3_step(st) == SQLITE_ROW)
+		rc_ = group_set_touch(&rc->groups, (const char *)sqlite3_column_text(st, 0), 0, -1);
 	sqlite3_finalize(st);
-	return 0;
+	return rc_;
+}
+
+/* Builds one touched group: its fields, the rule's build(), the stale findings dropped. */
+static int build_group(struct rule_ctx *rc, const struct touched *t)
+{
+	struct rule_group g;
+	char **fields = NULL;
+	int n = rule_key_fields(t->key, &fields), rc_;
+
+	if (n < 0)
+		return error("scan: rule %s: malformed group key '%s'", rc->rule->id, t->key);
+	g.key = t->key;
+	g.field = fields;
+	g.nfields = n;
+	g.new_from_ms = t->from_ms;
+	rc->group = t;
+	rc->keep_before = LLONG_MIN;
+	rc_ = rc->rule->build(rc, &g);
+	if (!rc_)
+		rc_ = drop_stale(rc);
+	strset_clear(&rc->emitted);
+	free(rc->state);
+	rc->state = NULL;
+	for (int i = 0; i < n; i++)
+		free(fields[i]);
+	free(fields);
+	rc->group = NULL;
+	return rc_;
 }
 
 static int build_groups(struct rule_ctx *rc)
 {
-	strset_unique(&rc->touched);
-	for (size_t i = 0; i < rc->touched.n; i++) {
-		rc->group = rc->touched.items[i];
-		if (rc->rule->build(rc, rc->group) || drop_stale(rc))
-			return error("scan: rule %s failed on group '%s'", rc->rule->id, rc->group);
-		strset_clear(&rc->emitted);
-	}
-	rc->group = NULL;
+	group_set_sort(&rc->groups);
+	for (size_t i = 0; i < rc->groups.n; i++)
+		if (build_group(rc, &rc->groups.v[i]))
+			return error("scan: rule %s failed on group '%s'", rc->rule->id, rc->groups.v[i].key);
 	return 0;
 }
 
@@ -536,8 +634,8 @@ static int save_last_seq(sqlite3 *db, const char *id, long long seq)
 static int stream(sqlite3 *db, struct rule_ctx *ctxs, int n, long long from, long long *max_seq,
 		  struct scan_totals *t)
 {
-	sqlite3_stmt *st = store_prepare(db, "SELECT " EVENT_COLUMNS
-					 " FROM event_fields WHERE seq > ?1 ORDER BY seq");
+	sqlite3_stmt *st = store_prepare(db, "SELECT " RULE_EVENT_COLUMNS
+					 " FROM event_fields AS e WHERE e.seq > ?1 ORDER BY e.seq");
 	struct event ev;
 	int rc_step;
 
@@ -546,7 +644,7 @@ static int stream(sqlite3 *db, struct rule_ctx *ctxs, int n, long long from, lon
 	sqlite3_bind_int64(st, 1, from);
 	*max_seq = from;
 	while ((rc_step = sqlite3_step(st)) == SQLITE_ROW) {
-		read_event(st, &ev);
+		rule_read_event(st, &ev);
 		t->events_read++;
 		*max_seq = ev.seq;
 		for (int i = 0; i < n; i++)
@@ -601,18 +699,25 @@ static int end_scan(sqlite3 *db, const struct scan_totals *t)
 	return rc;
 }
 
-static int scan_in_txn(sqlite3 *db, int full, struct scan_totals *t, struct rule_ctx *ctxs, int n)
+static int scan_in_txn(sqlite3 *db, int full, struct scan_totals *t, struct rule_ctx *ctxs, int n,
+		       struct stmt_cache *stmts)
 {
 	long long from = -1, max_seq = 0;
 
 	t->scan_id = start_scan(db, full);
 	if (t->scan_id < 0)
 		return -1;
+	/* a full scan rebuilds every group from nothing */
+	if (full && store_exec(db, "DELETE FROM rule_members; DELETE FROM rule_groups"))
+		return -1;
 	for (int i = 0; i < n; i++) {
 		ctxs[i].db = db;
 		ctxs[i].rule = rules[i];
 		ctxs[i].scan_id = t->scan_id;
 		ctxs[i].t = t;
+		ctxs[i].stmts = stmts;
+		if (group_set_open(&ctxs[i].groups, db, rules[i]->id))
+			return -1;
 		ctxs[i].last_seq = full ? 0 : rule_last_seq(db, rules[i]->id);
 		if (ctxs[i].last_seq < 0)
 			return -1;
@@ -635,19 +740,24 @@ static int scan_in_txn(sqlite3 *db, int full, struct scan_totals *t, struct rule
 int rules_scan(sqlite3 *db, int full, struct scan_totals *t)
 {
 	struct rule_ctx ctxs[16];
+	struct stmt_cache stmts;
 	int n = 0, rc;
 
 	memset(t, 0, sizeof(*t));
 	memset(ctxs, 0, sizeof(ctxs));
+	memset(&stmts, 0, sizeof(stmts));
 	while (rules[n] && n < (int)(sizeof(ctxs) / sizeof(ctxs[0])))
 		n++;
-	if (store_analyze(db, 1) || store_exec(db, "BEGIN IMMEDIATE"))
+	/* statement journals (each upsert's) in memory: a scan writes only the store and its journal */
+	if (store_analyze(db, 1) || store_exec(db, "PRAGMA temp_store = MEMORY") ||
+	    store_exec(db, "BEGIN IMMEDIATE"))
 		return -1;
-	rc = scan_in_txn(db, full, t, ctxs, n);
+	rc = scan_in_txn(db, full, t, ctxs, n, &stmts);
 	for (int i = 0; i < n; i++) {
-		strset_clear(&ctxs[i].touched);
+		group_set_close(&ctxs[i].groups);
 		strset_clear(&ctxs[i].emitted);
 	}
+	stmt_cache_clear(&stmts);
 	if (rc) {
 		store_exec(db, "ROLLBACK");
 		return -1;

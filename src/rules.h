@@ -6,14 +6,22 @@
  * firing and a non-firing test in tests/t004x-*.sh.
  *
  * How a scan works. The engine streams the events each rule has not seen
- * (seq > the rule's last_seq) and calls check() on each; check() says which
- * group the event belongs to, if any ("111122223333|us-east-1|role|CreateSnapshot").
- * Then, for every group touched, the engine calls build(), which reads the
- * group's events from the store (old and new alike) and emits the group's
- * findings afresh; the engine writes each finding over the one with the same
- * key and deletes the group's findings that were not emitted again. So a
+ * (seq > the rule's last_seq) and calls check() on each; check() names the
+ * group the event belongs to, if any, by the event's fields (account, region,
+ * principal, action, ...), and the engine records the membership in the
+ * store (rule_members) the one time it streams the event. Then, for every
+ * group touched, the engine calls build(), which reads the group's members
+ * (rule_group_events(): by the group's own index, in time order, from a time
+ * the rule chooses) and emits the findings they make; the engine writes each
+ * finding over the one with the same key and deletes the group's findings
+ * that were not emitted again (except those before rule_keep_before()). So a
  * finding is never duplicated, a burst that goes on across scans stays one
- * finding, and `scan --all` is just every group recomputed.
+ * finding, an event that arrives late and out of time order lands where it
+ * belongs, and `scan --all` is every group rebuilt from nothing.
+ *
+ * Group keys are the fields escaped ('\\' for a backslash, '\\|' for '|',
+ * '\\0' for a NUL byte) and joined by '|': unambiguous for any bytes, and
+ * the plain join when no field holds those bytes.
  */
 #ifndef TRAILSIFT_RULES_H
 #define TRAILSIFT_RULES_H
@@ -42,7 +50,11 @@ struct event {
 	const char *invoked_by, *source_ip, *user_agent;
 	const char *error_code, *error_base, *error_class, *error_message;
 	int related;                 /* MGN/DRS related (mgn.h) */
+	size_t len[7];               /* byte lengths of the fields enum ev_field names (a field may hold a NUL) */
 };
+
+/* The fields rules group by. */
+enum ev_field { EV_ACCOUNT, EV_REGION, EV_PRINCIPAL, EV_SOURCE, EV_NAME, EV_ERROR_BASE, EV_EVENT_ID };
 
 /* A short reference to an event a finding covers. */
 struct event_ref {
@@ -66,6 +78,14 @@ struct finding {
 
 struct rule_ctx;
 
+/* A group being built. */
+struct rule_group {
+	const char *key;             /* its key (escaped fields, see above) */
+	char **field;                /* its fields, NUL-terminated copies ("" when absent) */
+	int nfields;
+	long long new_from_ms;       /* the earliest new member's time; LLONG_MIN: rebuild it whole */
+};
+
 enum rule_rc { RULE_OK = 0, RULE_DECLINED = 1, RULE_ERROR = -1 }; /* DECLINED: not my event */
 
 #define RULE_V1 1
@@ -79,8 +99,8 @@ struct rule {
 	const char *advice;          /* what to do about it */
 	/* A new event: RULE_OK after rule_touch()ing its group, or RULE_DECLINED. */
 	int (*check)(struct rule_ctx *rc, const struct event *ev);
-	/* Recomputes one group's findings with rule_each_event() and rule_emit(). */
-	int (*build)(struct rule_ctx *rc, const char *group_key);
+	/* Recomputes one group's findings with rule_group_events() and rule_emit(). */
+	int (*build)(struct rule_ctx *rc, const struct rule_group *g);
 };
 
 /* Every rule, NULL-terminated, in the order `trailsift rules` lists them. */
@@ -89,16 +109,42 @@ extern const struct rule *const rules[];
 /* The rule with this id, or NULL. */
 const struct rule *rule_find(const char *id);
 
-/* Marks a group as needing build(). Returns 0 or -1. */
-int rule_touch(struct rule_ctx *rc, const char *group_key);
+/*
+ * Puts ev in the group made of its fields by[0..n) (the group's key is
+ * those fields of ev, escaped and joined). Returns 0 or -1.
+ */
+int rule_touch_fields(struct rule_ctx *rc, const struct event *ev, const enum ev_field *by, int n);
 
 /*
- * Calls fn for each event matching `where` (an SQL condition on the columns
- * of event_fields, with ?1..?n bound to params as text), in time order.
- * Returns 0, or -1 on a store error or when fn returns non-zero.
+ * Calls fn for each member of the group being built whose time is at or
+ * after from_ms (LLONG_MIN: all), in time order (then seq). Returns 0, or -1
+ * on a store error or when fn returns non-zero.
  */
-int rule_each_event(struct rule_ctx *rc, const char *where, const char *const *params,
-		    int nparams, int (*fn)(void *arg, const struct event *ev), void *arg);
+int rule_group_events(struct rule_ctx *rc, long long from_ms,
+		      int (*fn)(void *arg, const struct event *ev), void *arg);
+
+/*
+ * The group's findings whose first event is before ms were not rebuilt and
+ * stay (a rule that rebuilt only the window a change can affect says so).
+ */
+void rule_keep_before(struct rule_ctx *rc, long long ms);
+
+/*
+ * One value of the previous scans' findings of the group being built: the
+ * smallest first_time_ms of those whose last_time_ms is at or after ms, or
+ * LLONG_MAX when none. For rules that rebuild a window.
+ */
+long long rule_findings_first_after(struct rule_ctx *rc, long long ms);
+
+/*
+ * What the rule kept for the group being built at its last build
+ * (rule_state_put()), and the time of the last member it covers; NULL when
+ * none. Valid until the build returns.
+ */
+const void *rule_state_get(struct rule_ctx *rc, size_t *size, long long *upto_ms);
+
+/* Keeps state for the group's next build. 0 or -1. */
+int rule_state_put(struct rule_ctx *rc, const void *state, size_t size, long long upto_ms);
 
 /* The raw JSON text of event seq, malloc'd (caller frees), or NULL. */
 char *rule_event_raw(struct rule_ctx *rc, long long seq);
@@ -107,23 +153,20 @@ char *rule_event_raw(struct rule_ctx *rc, long long seq);
 int rule_emit(struct rule_ctx *rc, const struct finding *f);
 
 /*
- * Group keys are the group's fields joined by '|' (an absent field is empty):
- * "111122223333|us-east-1|arn:aws:iam::111122223333:role/x|CreateSnapshot".
- * rule_group_key() makes one (malloc'd); rule_group_split() gives back its n
- * fields as n malloc'd strings (the last takes the rest), 0 or -1.
+ * Adds to the finding f->key of the group being built the events f->events,
+ * which are all later than those it has (f->nevents counts only them); its
+ * other fields are replaced. For rules that keep state (rule_state_put())
+ * instead of reading a group again. Returns 0, 1 when the finding is not in
+ * the store (the rule then builds the group whole), or -1.
  */
-char *rule_group_key(const char *const *parts, int n);
-/* rule_touch() of the group key made of parts. */
-int rule_touch_parts(struct rule_ctx *rc, const char *const *parts, int n);
-int rule_group_split(const char *key, char **parts, int n);
+int rule_emit_more(struct rule_ctx *rc, const struct finding *f);
 
 /*
- * The SQL condition that selects a group's events: "coalesce(<account>,'') = ?1
- * AND ..." over the columns rules group by, for rule_each_event().
+ * The key of a group's field values s[0..n) of lengths len[] (len NULL:
+ * NUL-terminated strings, NULL ones taken as empty), escaped and joined;
+ * malloc'd.
  */
-#define RULE_ACCOUNT_SQL "coalesce(recipient_account_id, account_id, '')"
-/* Spelled exactly as in the events_rule_groups index, so group lookups use it. */
-#define RULE_PRINCIPAL_SQL "coalesce(session_issuer_arn, principal_arn, invoked_by, identity_type, '')"
+char *rule_key(const char *const *s, const size_t *len, int n);
 
 /* Fills an event_ref from an event. */
 void event_ref_set(struct event_ref *r, const struct event *ev);

@@ -207,18 +207,8 @@ static void add_all(struct staging *st, yajl_val v, const char *key, const char 
 	}
 }
 
-struct seqs {
-	long long *seq;
-	char (*name)[64];
-	char (*time)[32];
-	int *related;
-	size_t n, cap;
-};
-
-static int collect(void *arg, const struct event *ev)
+static void collect(struct staging_seqs *s, const struct event *ev)
 {
-	struct seqs *s = arg;
-
 	if (s->n == s->cap) {
 		s->cap = s->cap ? s->cap * 2 : 64;
 		s->seq = xrealloc(s->seq, s->cap * sizeof(*s->seq));
@@ -231,7 +221,6 @@ static int collect(void *arg, const struct event *ev)
 	snprintf(s->time[s->n], sizeof(s->time[0]), "%s", ev->event_time ? ev->event_time : "");
 	s->related[s->n] = ev->related;
 	s->n++;
-	return 0;
 }
 
 /* The settings calls: staging subnet and groups, straight from the request. */
@@ -328,13 +317,32 @@ static int learn_topology(struct staging *st, yajl_val doc, const char *name, co
 	return ch;
 }
 
-#define SETTINGS_SQL MGN_SETTINGS_SQL " AND error_code IS NULL"
-#define TOPOLOGY_SQL \
-	"event_source = 'ec2.amazonaws.com' AND error_code IS NULL AND event_name IN" \
-	" ('RunInstances', 'CreateSecurityGroup', 'CreateSubnet', 'AssociateRouteTable'," \
-	" 'ReplaceRouteTableAssociation', 'CreateRouteTable', 'CreateNetworkAcl'," \
-	" 'AttachInternetGateway', 'CreateRoute', 'ReplaceRoute', 'CreateNatGateway', 'CreateVpcEndpoint')"
-#define AREA_SQL " AND " RULE_ACCOUNT_SQL " = ?1 AND coalesce(aws_region, '') = ?2"
+/* The EC2 calls that relate resources to the staging area (learn_topology(), learn_launch()). */
+static const char *const topology_names[] = {
+	"RunInstances", "CreateSecurityGroup", "CreateSubnet", "AssociateRouteTable",
+	"ReplaceRouteTableAssociation", "CreateRouteTable", "CreateNetworkAcl",
+	"AttachInternetGateway", "CreateRoute", "ReplaceRoute", "CreateNatGateway", "CreateVpcEndpoint", NULL
+};
+
+static int topology_call(const struct event *ev)
+{
+	if (!ev->event_source || !ev->event_name || strcmp(ev->event_source, "ec2.amazonaws.com"))
+		return 0;
+	for (int i = 0; topology_names[i]; i++)
+		if (!strcmp(ev->event_name, topology_names[i]))
+			return 1;
+	return 0;
+}
+
+void staging_gather(struct staging_calls *c, const struct event *ev)
+{
+	if (ev->error_code)
+		return;
+	if (mgn_settings_call(ev->event_source, ev->event_name))
+		collect(&c->set, ev);
+	else if (topology_call(ev))
+		collect(&c->topo, ev);
+}
 
 static yajl_val parse(struct rule_ctx *rc, long long seq)
 {
@@ -349,7 +357,7 @@ static yajl_val parse(struct rule_ctx *rc, long long seq)
 	return doc;
 }
 
-static void seqs_release(struct seqs *s)
+static void seqs_release(struct staging_seqs *s)
 {
 	free(s->seq);
 	free(s->name);
@@ -358,47 +366,46 @@ static void seqs_release(struct seqs *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int staging_learn(struct rule_ctx *rc, const char *account, const char *region, struct staging *st)
+void staging_calls_release(struct staging_calls *c)
 {
-	const char *params[2] = { account ? account : "", region ? region : "" };
-	struct seqs set = { 0 }, topo = { 0 };
+	seqs_release(&c->set);
+	seqs_release(&c->topo);
+}
+
+int staging_learn(struct rule_ctx *rc, const struct staging_calls *c, struct staging *st)
+{
+	const struct staging_seqs *set = &c->set, *topo = &c->topo;
 	yajl_val *docs = NULL;
-	int rc_;
 
-	rc_ = rule_each_event(rc, SETTINGS_SQL AREA_SQL, params, 2, collect, &set);
-	if (!rc_)
-		rc_ = rule_each_event(rc, TOPOLOGY_SQL AREA_SQL, params, 2, collect, &topo);
-	for (size_t i = 0; !rc_ && i < set.n; i++) {
-		yajl_val doc = parse(rc, set.seq[i]);
+	for (size_t i = 0; i < set->n; i++) {
+		yajl_val doc = parse(rc, set->seq[i]);
 
-		learn_settings(st, doc, set.name[i], set.time[i]);
+		learn_settings(st, doc, set->name[i], set->time[i]);
 		yajl_tree_free(doc);
 	}
-	if (!rc_ && topo.n) {
-		docs = xcalloc(topo.n, sizeof(*docs));
-		for (size_t i = 0; i < topo.n; i++) {
-			docs[i] = parse(rc, topo.seq[i]);
-			if (topo.related[i] && (!strcmp(topo.name[i], "RunInstances") ||
-						!strcmp(topo.name[i], "CreateSecurityGroup")))
-				learn_launch(st, docs[i], topo.name[i], topo.time[i]);
+	if (topo->n) {
+		docs = xcalloc(topo->n, sizeof(*docs));
+		for (size_t i = 0; i < topo->n; i++) {
+			docs[i] = parse(rc, topo->seq[i]);
+			if (topo->related[i] && (!strcmp(topo->name[i], "RunInstances") ||
+						 !strcmp(topo->name[i], "CreateSecurityGroup")))
+				learn_launch(st, docs[i], topo->name[i], topo->time[i]);
 		}
 		/* relations chain (subnet -> VPC -> route table -> NAT): repeat until stable */
 		for (int round = 0; round < 4; round++) {
 			int ch = 0;
 
-			for (size_t i = 0; i < topo.n; i++)
+			for (size_t i = 0; i < topo->n; i++)
 				if (docs[i])
-					ch += learn_topology(st, docs[i], topo.name[i], topo.time[i]);
+					ch += learn_topology(st, docs[i], topo->name[i], topo->time[i]);
 			if (!ch)
 				break;
 		}
-		for (size_t i = 0; i < topo.n; i++)
+		for (size_t i = 0; i < topo->n; i++)
 			yajl_tree_free(docs[i]);
 		free(docs);
 	}
-	seqs_release(&set);
-	seqs_release(&topo);
-	return rc_;
+	return 0;
 }
 
 void staging_release(struct staging *st)

@@ -6,8 +6,9 @@
  * (stagingAreaSubnetId), security groups (replicationServersSecurityGroupsIDs),
  * and what the events relate to them: the VPC, route tables and their
  * associations, network ACLs, NAT and internet gateways, VPC endpoints.
- * staging_learn() reads them from one account and region of the store; the
- * rules then ask how close a changed resource is to the staging area.
+ * staging_learn() reads them from the calls of one account and region that
+ * staging_gather() kept; the rules then ask how close a changed resource is
+ * to the staging area.
  *
  * EC2 logs request parameters in two shapes (docs/research.md §8): older
  * calls in lowerCamelCase with lists as {"items":[...]}, newer ones wrapped
@@ -22,6 +23,7 @@
 #include <yajl/yajl_tree.h>
 
 struct rule_ctx;
+struct event;
 
 #define CTJ_HIDDEN "HIDDEN_DUE_TO_SECURITY_REASONS"
 
@@ -75,12 +77,34 @@ struct staging {
 	size_t n, cap;
 };
 
+/* Events that teach the staging area, in time order: their seq, name, time. */
+struct staging_seqs {
+	long long *seq;
+	char (*name)[64];
+	char (*time)[32];
+	int *related;
+	size_t n, cap;
+};
+
+/* The teaching calls of one account and region, gathered by staging_gather(). */
+struct staging_calls {
+	struct staging_seqs set;     /* successful replication-settings calls */
+	struct staging_seqs topo;    /* successful EC2 topology calls */
+};
+
 /*
- * Learns the staging area of one account and region from the store (through
- * the rule_ctx of a rule being built). st must be zeroed; release it with
- * staging_release(). Returns 0 or -1.
+ * Keeps ev in c if it teaches the staging area (a successful settings call
+ * or EC2 topology call); events must come in time order. c starts zeroed.
  */
-int staging_learn(struct rule_ctx *rc, const char *account, const char *region, struct staging *st);
+void staging_gather(struct staging_calls *c, const struct event *ev);
+void staging_calls_release(struct staging_calls *c);
+
+/*
+ * Learns the staging area from the gathered calls, reading their records
+ * (through the rule_ctx of a rule being built). st must be zeroed; release
+ * it with staging_release(). Returns 0 or -1.
+ */
+int staging_learn(struct rule_ctx *rc, const struct staging_calls *c, struct staging *st);
 
 /* The item for id, or NULL. */
 const struct staging_item *staging_get(const struct staging *st, const char *id);

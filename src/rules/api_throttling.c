@@ -5,8 +5,12 @@
  * TooManyRequestsException, SlowDown, ...: the `throttled` error class) are
  * grouped by account, region, principal and API, and split into bursts where
  * two errors are more than BURST_GAP_MS apart: one finding per burst with its
- * count, span and peak rate. Quota errors are not throttles (service-quota).
+ * count, span and peak rate, and the error code of its first event (a
+ * burst's finding depends on its own events only, so a scan re-reads only
+ * the bursts new events can reach). Quota errors are not throttles
+ * (service-quota).
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,22 +41,17 @@ static int on_path(const char *source)
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[5];
+	static const enum ev_field by[] = { EV_ACCOUNT, EV_REGION, EV_PRINCIPAL, EV_SOURCE, EV_NAME };
 
 	if (!ev->error_class || strcmp(ev->error_class, "throttled"))
 		return RULE_DECLINED;
-	parts[0] = ev->account;
-	parts[1] = ev->aws_region;
-	parts[2] = ev->principal;
-	parts[3] = ev->event_source;
-	parts[4] = ev->event_name;
-	return rule_touch_parts(rc, parts, 5) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 5) ? RULE_ERROR : RULE_OK;
 }
 
 struct group {
 	struct event_refs refs;
 	char *related;       /* per ref */
-	char code[64];
+	char (*code)[64];    /* per ref: its error code */
 };
 
 static int collect(void *arg, const struct event *ev)
@@ -62,8 +61,8 @@ static int collect(void *arg, const struct event *ev)
 	event_refs_add(&g->refs, ev);
 	g->related = xrealloc(g->related, g->refs.cap);
 	g->related[g->refs.n - 1] = (char)ev->related;
-	if (!g->code[0] && ev->error_code)
-		snprintf(g->code, sizeof(g->code), "%s", ev->error_code);
+	g->code = xrealloc(g->code, g->refs.cap * sizeof(*g->code));
+	snprintf(g->code[g->refs.n - 1], sizeof(g->code[0]), "%s", ev->error_code ? ev->error_code : "");
 	return 0;
 }
 
@@ -81,21 +80,31 @@ static size_t peak(const struct event_ref *refs, size_t n)
 	return best;
 }
 
-static int emit_burst(struct rule_ctx *rc, const char *group_key, char *const *p, const struct group *g,
+static int emit_burst(struct rule_ctx *rc, const struct rule_group *grp, const struct group *g,
 		      size_t from, size_t to)
 {
 	const struct event_ref *refs = g->refs.v + from;
 	size_t n = to - from, top = peak(refs, n);
 	long long span = refs[n - 1].time_ms - refs[0].time_ms;
+	char *const *p = grp->field;
+	const char *id = refs[0].event_id;
+	char *first_id = rule_key(&id, NULL, 1);
+	const char *code = NULL;
 	int related = 0, rc_;
-	char key[1024], api[200], summary[600];
+	char *key, api[200], summary[600];
 	struct buf b;
 	struct jsonw w;
 	struct finding f;
 
-	for (size_t i = from; i < to; i++)
+	for (size_t i = from; i < to; i++) {
 		related |= g->related[i];
-	snprintf(key, sizeof(key), "%s|%s", group_key, refs[0].event_id);
+		if (!code && g->code[i][0])
+			code = g->code[i];
+	}
+	/* the group's key, then the burst's first event: unambiguous, as the group has 5 fields */
+	key = xmalloc(strlen(grp->key) + strlen(first_id) + 2);
+	sprintf(key, "%s|%s", grp->key, first_id);
+	free(first_id);
 	snprintf(api, sizeof(api), "%s:%s", p[3][0] ? p[3] : "?", p[4]);
 	/* "ec2.amazonaws.com:CreateSnapshot" reads better as ec2:CreateSnapshot */
 	if (strstr(api, ".amazonaws.com:")) {
@@ -126,40 +135,54 @@ static int emit_burst(struct rule_ctx *rc, const char *group_key, char *const *p
 	f.principal = p[2];
 	f.event_source = p[3];
 	f.event_name = p[4];
-	f.error_code = g->code;
+	f.error_code = code;
 	f.summary = summary;
 	f.details = b.data;
 	f.events = refs;
 	f.nevents = n;
 	rc_ = rule_emit(rc, &f);
 	buf_release(&b);
+	free(key);
 	return rc_;
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+/*
+ * Where a rebuild must start: new events can extend or join only the bursts
+ * that end less than BURST_GAP_MS before the earliest of them, so the bursts
+ * before stay as they are and only the tail from the first such burst is
+ * read again.
+ */
+static long long window_start(struct rule_ctx *rc, const struct rule_group *grp)
 {
-	char *p[5];
+	long long first;
+
+	if (grp->new_from_ms == LLONG_MIN)
+		return LLONG_MIN;
+	first = rule_findings_first_after(rc, grp->new_from_ms - BURST_GAP_MS);
+	return first < grp->new_from_ms ? first : grp->new_from_ms;
+}
+
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
+{
 	struct group g;
 	size_t start = 0;
+	long long from = window_start(rc, grp);
 	int rc_;
 
-	if (rule_group_split(group_key, p, 5))
+	if (grp->nfields != 5)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class = 'throttled'"
-			      " AND event_source IS nullif(?4, '') AND event_name IS nullif(?5, '')"
-			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2", (const char *const *)p, 5, collect, &g);
+	rule_keep_before(rc, from);
+	rc_ = rule_group_events(rc, from, collect, &g);
 	for (size_t i = 1; !rc_ && i <= g.refs.n; i++) {
 		if (i == g.refs.n || g.refs.v[i].time_ms - g.refs.v[i - 1].time_ms > BURST_GAP_MS) {
-			rc_ = emit_burst(rc, group_key, p, &g, start, i);
+			rc_ = emit_burst(rc, grp, &g, start, i);
 			start = i;
 		}
 	}
 	event_refs_release(&g.refs);
 	free(g.related);
-	for (int i = 0; i < 5; i++)
-		free(p[i]);
+	free(g.code);
 	return rc_;
 }
 

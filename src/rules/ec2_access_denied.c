@@ -9,6 +9,7 @@
  * have succeeded, class dry_run, never a denial. The reason is read from the
  * error message where it says one.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,29 +65,40 @@ static const struct reason *reason_of(const char *code, const char *message)
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[4];
+	static const enum ev_field by[] = { EV_ACCOUNT, EV_REGION, EV_PRINCIPAL, EV_NAME };
 
 	if (!ev->event_source || strcmp(ev->event_source, "ec2.amazonaws.com") ||
 	    !ev->error_class || strcmp(ev->error_class, "denied"))
 		return RULE_DECLINED;
-	parts[0] = ev->account;
-	parts[1] = ev->aws_region;
-	parts[2] = ev->principal;
-	parts[3] = ev->event_name;
-	return rule_touch_parts(rc, parts, 4) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 4) ? RULE_ERROR : RULE_OK;
 }
 
-struct group {
-	struct event_refs refs;
+#define NREASONS (sizeof(reasons) / sizeof(reasons[0]) + 1)
+
+/* What the finding says of all the group's events: kept in the store between scans. */
+struct tally {
+	unsigned magic;              /* TALLY_MAGIC: this layout */
+	long long total;             /* events */
 	int related;
-	long counts[sizeof(reasons) / sizeof(reasons[0]) + 1];
-	const struct reason *seen[sizeof(reasons) / sizeof(reasons[0]) + 1];
+	long counts[NREASONS];       /* per seen[] entry */
+	int seen[NREASONS];          /* reasons in the order first seen: index in reasons[], -1 auth_failure */
 	int nseen;
-	char code[64];
+	char code[64];               /* the first event's, and so on: the first in time order */
 	char resource[256];
 	char sample[400];
 	char principal_arn[256];
 };
+#define TALLY_MAGIC 0x45414431u  /* "EAD1" */
+
+struct group {
+	struct event_refs refs;      /* the events read in this build */
+	struct tally t;
+};
+
+static const struct reason *reason_at(int i)
+{
+	return i < 0 ? &auth_failure : &reasons[i];
+}
 
 /* The resource an IAM message names: "... on resource: arn:aws:ec2:... because". */
 static void resource_of(const char *message, char *out, size_t n)
@@ -104,28 +116,30 @@ static void resource_of(const char *message, char *out, size_t n)
 static int collect(void *arg, const struct event *ev)
 {
 	struct group *g = arg;
+	struct tally *t = &g->t;
 	const struct reason *r = reason_of(ev->error_code, ev->error_message);
-	int i;
+	int ri = r == &auth_failure ? -1 : (int)(r - reasons), i;
 
 	event_refs_add(&g->refs, ev);
-	g->related |= ev->related;
-	for (i = 0; i < g->nseen && g->seen[i] != r; i++)
+	t->total++;
+	t->related |= ev->related;
+	for (i = 0; i < t->nseen && t->seen[i] != ri; i++)
 		;
-	if (i == g->nseen)
-		g->seen[g->nseen++] = r;
-	g->counts[i]++;
-	if (!g->code[0] && ev->error_code)
-		snprintf(g->code, sizeof(g->code), "%s", ev->error_code);
-	if (!g->sample[0] && ev->error_message)
-		snprintf(g->sample, sizeof(g->sample), "%s", ev->error_message);
-	if (!g->principal_arn[0] && ev->principal_arn)
-		snprintf(g->principal_arn, sizeof(g->principal_arn), "%s", ev->principal_arn);
-	resource_of(ev->error_message, g->resource, sizeof(g->resource));
+	if (i == t->nseen)
+		t->seen[t->nseen++] = ri;
+	t->counts[i]++;
+	if (!t->code[0] && ev->error_code)
+		snprintf(t->code, sizeof(t->code), "%s", ev->error_code);
+	if (!t->sample[0] && ev->error_message)
+		snprintf(t->sample, sizeof(t->sample), "%s", ev->error_message);
+	if (!t->principal_arn[0] && ev->principal_arn)
+		snprintf(t->principal_arn, sizeof(t->principal_arn), "%s", ev->principal_arn);
+	resource_of(ev->error_message, t->resource, sizeof(t->resource));
 	return 0;
 }
 
 /* The reason most events give. */
-static int top_reason(const struct group *g)
+static int top_reason(const struct tally *g)
 {
 	int best = 0;
 
@@ -136,9 +150,9 @@ static int top_reason(const struct group *g)
 }
 
 /* "no identity-based policy allows it (4), explicit deny in ... (1)", most first. */
-static void reasons_text(const struct group *g, char *out, size_t n)
+static void reasons_text(const struct tally *g, char *out, size_t n)
 {
-	int order[sizeof(reasons) / sizeof(reasons[0]) + 1], used = 0;
+	int order[NREASONS], used = 0;
 	size_t len = 0;
 
 	for (int i = 0; i < g->nseen; i++)
@@ -153,9 +167,9 @@ static void reasons_text(const struct group *g, char *out, size_t n)
 	out[0] = '\0';
 	for (int i = 0; i < g->nseen && len < n; i++) {
 		int k = order[i];
-		int w = g->nseen == 1 ? snprintf(out + len, n - len, "%s", g->seen[k]->text)
+		int w = g->nseen == 1 ? snprintf(out + len, n - len, "%s", reason_at(g->seen[k])->text)
 				      : snprintf(out + len, n - len, "%s%s (%ld)", used ? ", " : "",
-						 g->seen[k]->text, g->counts[k]);
+						 reason_at(g->seen[k])->text, g->counts[k]);
 
 		if (w < 0)
 			break;
@@ -164,7 +178,7 @@ static void reasons_text(const struct group *g, char *out, size_t n)
 	}
 }
 
-static char *details_json(const struct group *g, const char *action, const char *principal)
+static char *details_json(const struct tally *g, const char *action, const char *principal)
 {
 	struct buf b;
 	struct jsonw w;
@@ -176,13 +190,13 @@ static char *details_json(const struct group *g, const char *action, const char 
 	jsonw_kv_string(&w, "principal", principal);
 	jsonw_kv_string(&w, "principal_name", arn_short_name(principal));
 	jsonw_kv_string(&w, "session_arn", g->principal_arn[0] ? g->principal_arn : NULL);
-	jsonw_kv_int(&w, "count", (long long)g->refs.n);
+	jsonw_kv_int(&w, "count", g->total);
 	jsonw_key(&w, "reasons");
 	jsonw_object(&w);
 	for (int i = 0; i < g->nseen; i++)
-		jsonw_kv_int(&w, g->seen[i]->id, g->counts[i]);
+		jsonw_kv_int(&w, reason_at(g->seen[i])->id, g->counts[i]);
 	jsonw_end_object(&w);
-	jsonw_kv_string(&w, "reason", g->seen[top_reason(g)]->text);
+	jsonw_kv_string(&w, "reason", reason_at(g->seen[top_reason(g)])->text);
 	jsonw_kv_string(&w, "resource", g->resource[0] ? g->resource : NULL);
 	jsonw_key(&w, "encoded_message");
 	jsonw_bool(&w, strstr(g->sample, "Encoded authorization failure message") != NULL);
@@ -191,51 +205,84 @@ static char *details_json(const struct group *g, const char *action, const char 
 	return buf_detach(&b, NULL);
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+/*
+ * Restores the tally of the events the last build read when the new events
+ * all came after them; returns where to read from: after them, or LLONG_MIN
+ * to read the group whole (a first build, `scan --all`, a late event).
+ */
+static long long resume(struct rule_ctx *rc, const struct rule_group *grp, struct tally *t)
 {
-	char *p[4];
-	struct group *g;
+	size_t size = 0;
+	long long upto = 0;
+	const void *kept = rule_state_get(rc, &size, &upto);
+
+	if (!kept || grp->new_from_ms == LLONG_MIN || grp->new_from_ms <= upto || size != sizeof(*t))
+		return LLONG_MIN;
+	memcpy(t, kept, sizeof(*t));
+	return t->magic == TALLY_MAGIC ? grp->new_from_ms : LLONG_MIN;
+}
+
+/* Emits the group's finding: whole (from LLONG_MIN), or its events after `from` added. */
+static int emit(struct rule_ctx *rc, const struct rule_group *grp, const struct group *g, long long from)
+{
+	char *const *p = grp->field;
 	char action[160], summary[900], why[600];
 	char *details;
 	struct finding f;
 	int rc_;
 
-	if (rule_group_split(group_key, p, 4))
+	snprintf(action, sizeof(action), "ec2:%s", p[3]);
+	reasons_text(&g->t, why, sizeof(why));
+	snprintf(summary, sizeof(summary), "%s denied %lld time%s to %s: %s", action, g->t.total,
+		 g->t.total == 1 ? "" : "s", arn_short_name(p[2]), why);
+	details = details_json(&g->t, action, p[2]);
+	memset(&f, 0, sizeof(f));
+	f.key = grp->key;
+	f.severity = g->t.related ? SEV_CRITICAL : SEV_HIGH;
+	f.related = g->t.related;
+	f.account = p[0];
+	f.region = p[1];
+	f.principal = p[2];
+	f.event_source = "ec2.amazonaws.com";
+	f.event_name = p[3];
+	f.error_code = g->t.code;
+	f.summary = summary;
+	f.details = details;
+	f.events = g->refs.v;
+	f.nevents = g->refs.n;
+	rc_ = from == LLONG_MIN ? rule_emit(rc, &f) : rule_emit_more(rc, &f);
+	free(details);
+	return rc_;
+}
+
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
+{
+	struct group *g;
+	long long from;
+	int rc_;
+
+	if (grp->nfields != 4)
 		return -1;
 	g = xcalloc(1, sizeof(*g));
-	rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class = 'denied'"
-			      " AND event_source = 'ec2.amazonaws.com' AND event_name IS ?4"
-			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2",
-			      (const char *const *)p, 4, collect, g);
+	from = resume(rc, grp, &g->t);
+	for (;;) {
+		rc_ = rule_group_events(rc, from, collect, g);
+		if (!rc_ && g->refs.n)
+			rc_ = emit(rc, grp, g, from);
+		if (rc_ != 1 || from == LLONG_MIN)
+			break;
+		/* the finding was not there to extend: build the group whole */
+		event_refs_release(&g->refs);
+		memset(&g->t, 0, sizeof(g->t));
+		from = LLONG_MIN;
+	}
 	if (!rc_ && g->refs.n) {
-		snprintf(action, sizeof(action), "ec2:%s", p[3]);
-		reasons_text(g, why, sizeof(why));
-		snprintf(summary, sizeof(summary), "%s denied %zu time%s to %s: %s", action, g->refs.n,
-			 g->refs.n == 1 ? "" : "s", arn_short_name(p[2]), why);
-		details = details_json(g, action, p[2]);
-		memset(&f, 0, sizeof(f));
-		f.key = group_key;
-		f.severity = g->related ? SEV_CRITICAL : SEV_HIGH;
-		f.related = g->related;
-		f.account = p[0];
-		f.region = p[1];
-		f.principal = p[2];
-		f.event_source = "ec2.amazonaws.com";
-		f.event_name = p[3];
-		f.error_code = g->code;
-		f.summary = summary;
-		f.details = details;
-		f.events = g->refs.v;
-		f.nevents = g->refs.n;
-		rc_ = rule_emit(rc, &f);
-		free(details);
+		g->t.magic = TALLY_MAGIC;
+		rc_ = rule_state_put(rc, &g->t, sizeof(g->t), g->refs.v[g->refs.n - 1].time_ms);
 	}
 	event_refs_release(&g->refs);
 	free(g);
-	for (int i = 0; i < 4; i++)
-		free(p[i]);
-	return rc_;
+	return rc_ < 0 ? -1 : rc_;
 }
 
 const struct rule rule_ec2_access_denied = {

@@ -15,6 +15,7 @@
  * The group is the account and region, so a later EC2 failure re-rates the
  * changes before it.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,11 +57,11 @@ static int is_tag_error(const struct event *ev)
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[2] = { ev->account, ev->aws_region };
+	static const enum ev_field by[] = { EV_ACCOUNT, EV_REGION };
 
 	if (!is_settings_call(ev) && !is_tag_error(ev))
 		return RULE_DECLINED;
-	return rule_touch_parts(rc, parts, 2) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 2) ? RULE_ERROR : RULE_OK;
 }
 
 /* One settings call and what its tags say. */
@@ -82,7 +83,7 @@ struct group {
 	struct call *calls;
 	size_t ncalls;
 	struct event_refs tag_errs;  /* EC2 tag/parameter failures by MGN/DRS roles */
-	char first_err_code[64];
+	char (*err_code)[64];        /* per tag_errs entry: its error code */
 };
 
 static int collect_call(void *arg, const struct event *ev)
@@ -103,16 +104,18 @@ static int collect_call(void *arg, const struct event *ev)
 	return 0;
 }
 
-static int collect_tag_error(void *arg, const struct event *ev)
+static int collect_tag_error(struct group *g, const struct event *ev)
 {
-	struct group *g = arg;
-
-	if (!is_tag_error(ev))
-		return 0;
 	event_refs_add(&g->tag_errs, ev);
-	if (!g->first_err_code[0])
-		snprintf(g->first_err_code, sizeof(g->first_err_code), "%s", ev->error_code);
+	g->err_code = xrealloc(g->err_code, g->tag_errs.cap * sizeof(*g->err_code));
+	snprintf(g->err_code[g->tag_errs.n - 1], sizeof(g->err_code[0]), "%s", ev->error_code);
 	return 0;
+}
+
+/* A member of the group: a settings call, or an EC2 tag failure (both, never). */
+static int collect(void *arg, const struct event *ev)
+{
+	return is_settings_call(ev) ? collect_call(arg, ev) : collect_tag_error(arg, ev);
 }
 
 static int is_tag_map_name(const char *name)
@@ -213,16 +216,20 @@ static int failed_for_tags(const struct call *c)
 	return c->error_code[0] && c->error_message && strcasestr(c->error_message, "tag");
 }
 
-/* The EC2 tag failures in the CORRELATION_MS after a call. */
-static size_t correlated(const struct group *g, const struct call *c, struct event_ref *out)
+/* The EC2 tag failures in the CORRELATION_MS after a call; *code: the first one's error code. */
+static size_t correlated(const struct group *g, const struct call *c, struct event_ref *out,
+			 const char **code)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < g->tag_errs.n; i++) {
 		long long dt = g->tag_errs.v[i].time_ms - c->ref.time_ms;
 
-		if (dt >= 0 && dt <= CORRELATION_MS)
+		if (dt >= 0 && dt <= CORRELATION_MS) {
+			if (!n)
+				*code = g->err_code[i];
 			out[n++] = g->tag_errs.v[i];
+		}
 	}
 	return n;
 }
@@ -251,14 +258,16 @@ static int emit_call(struct rule_ctx *rc, char *const *p, const struct group *g,
 			 c->source_server[0] ? " for " : "", c->source_server, c->error_code,
 			 c->error_message);
 	} else if (c->hidden) {
-		linked = correlated(g, c, refs + 1);
+		const char *code = "";
+
+		linked = correlated(g, c, refs + 1, &code);
 		nrefs += linked;
 		f.severity = linked >= 3 ? SEV_HIGH : linked ? SEV_MEDIUM : SEV_INFO;
 		if (linked)
 			snprintf(summary, sizeof(summary), "%s%s%s changed replication settings with tags"
 				 " CloudTrail hides; then %zu EC2 call%s by MGN/DRS roles failed with tag or"
 				 " parameter errors (%s)", c->api, c->source_server[0] ? " for " : "",
-				 c->source_server, linked, linked == 1 ? "" : "s", g->first_err_code);
+				 c->source_server, linked, linked == 1 ? "" : "s", code);
 		else
 			snprintf(summary, sizeof(summary), "%s%s%s changed replication settings; CloudTrail"
 				 " hides the tags, so they cannot be checked", c->api,
@@ -302,23 +311,23 @@ static int emit_call(struct rule_ctx *rc, char *const *p, const struct group *g,
 	return rc_;
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
 {
-	char *p[2];
+	char *const *p = grp->field;
+	/*
+	 * A call's finding depends on its own record and the tag failures in the
+	 * CORRELATION_MS after it: new events change only the calls at most that
+	 * long before the earliest of them, so the group is read from there on.
+	 */
+	long long from = grp->new_from_ms == LLONG_MIN ? LLONG_MIN : grp->new_from_ms - CORRELATION_MS;
 	struct group g;
 	int rc_;
 
-	if (rule_group_split(group_key, p, 2))
+	if (grp->nfields != 2)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc_ = rule_each_event(rc, MGN_SETTINGS_SQL " AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2", (const char *const *)p, 2,
-			      collect_call, &g);
-	if (!rc_)
-		rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class IN ('invalid', 'quota', 'other')"
-				      " AND event_source = 'ec2.amazonaws.com'"
-				      " AND " RULE_ACCOUNT_SQL " = ?1 AND coalesce(aws_region, '') = ?2",
-				      (const char *const *)p, 2, collect_tag_error, &g);
+	rule_keep_before(rc, from);
+	rc_ = rule_group_events(rc, from, collect, &g);
 	for (size_t i = 0; i < g.ncalls; i++) {
 		if (!rc_) {
 			analyze(rc, &g.calls[i]);
@@ -330,8 +339,7 @@ static int build(struct rule_ctx *rc, const char *group_key)
 	}
 	free(g.calls);
 	event_refs_release(&g.tag_errs);
-	free(p[0]);
-	free(p[1]);
+	free(g.err_code);
 	return rc_;
 }
 

@@ -13,7 +13,11 @@
  * A source server whose earlier setting is not in the store is compared with
  * the last template seen. Values CloudTrail hides are never read as values.
  * The group is the account and region (templates apply to every server).
+ * What every target's setting was after the last call read is kept in the
+ * store, so that a scan reads only the calls that came after it; a call that
+ * arrives late, before one already read, makes the group read whole again.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +31,6 @@
 #include "msg.h"
 #include "rules.h"
 #include "staging.h"
-
-/* The successful settings calls: a failed one changed nothing. */
-#define SETTINGS_SQL MGN_SETTINGS_SQL " AND error_code IS NULL"
 
 /* One replication configuration as far as the calls show it ("" / -1: unknown). */
 struct setting {
@@ -493,33 +494,83 @@ static int one_call(struct rule_ctx *rc, char *const *p, struct group *g, size_t
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[2] = { ev->account, ev->aws_region };
+	static const enum ev_field by[] = { EV_ACCOUNT, EV_REGION };
 
 	if (ev->error_code || !mgn_settings_call(ev->event_source, ev->event_name))
 		return RULE_DECLINED;
-	return rule_touch_parts(rc, parts, 2) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 2) ? RULE_ERROR : RULE_OK;
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+/* What a build keeps for the next: every target's setting, after a header that names the layout. */
+struct kept {
+	unsigned magic;              /* KEPT_MAGIC */
+	unsigned state_size;         /* sizeof(struct state) */
+};
+#define KEPT_MAGIC 0x53525331u  /* "SRS1" */
+
+/*
+ * Restores the settings every target had after the calls the last build
+ * read, when the new calls all came after them; returns where to read
+ * from: after those calls, or LLONG_MIN to read the group whole (a first
+ * build, `scan --all`, or a call that arrived late, before the last one read).
+ */
+static long long resume(struct rule_ctx *rc, const struct rule_group *grp, struct group *g)
 {
-	char *p[2];
-	struct group g;
+	size_t size = 0;
+	long long upto = 0;
+	const unsigned char *blob = rule_state_get(rc, &size, &upto);
+	struct kept k;
+
+	if (!blob || grp->new_from_ms == LLONG_MIN || grp->new_from_ms <= upto || size < sizeof(k))
+		return LLONG_MIN;
+	memcpy(&k, blob, sizeof(k));
+	if (k.magic != KEPT_MAGIC || k.state_size != sizeof(struct state) ||
+	    (size - sizeof(k)) % sizeof(struct state))
+		return LLONG_MIN;
+	g->n = (size - sizeof(k)) / sizeof(struct state);
+	g->v = xmalloc((g->n ? g->n : 1) * sizeof(*g->v));
+	memcpy(g->v, blob + sizeof(k), g->n * sizeof(*g->v));
+	return grp->new_from_ms;
+}
+
+static int keep(struct rule_ctx *rc, const struct group *g, long long upto)
+{
+	struct kept k = { KEPT_MAGIC, sizeof(struct state) };
+	size_t size = sizeof(k) + g->n * sizeof(*g->v);
+	unsigned char *blob = xmalloc(size);
 	int rc_;
 
-	if (rule_group_split(group_key, p, 2))
+	memcpy(blob, &k, sizeof(k));
+	if (g->n)
+		memcpy(blob + sizeof(k), g->v, g->n * sizeof(*g->v));
+	rc_ = rule_state_put(rc, blob, size, upto);
+	free(blob);
+	return rc_;
+}
+
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
+{
+	char *const *p = grp->field;
+	struct group g;
+	long long from;
+	int rc_;
+
+	if (grp->nfields != 2)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc_ = rule_each_event(rc, SETTINGS_SQL " AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2", (const char *const *)p, 2, collect, &g);
+	from = resume(rc, grp, &g);
+	/* a call's finding depends on the calls before it only: those before `from` stay */
+	rule_keep_before(rc, from);
+	rc_ = rule_group_events(rc, from, collect, &g);
 	for (size_t i = 0; !rc_ && i < g.calls.n; i++)
 		rc_ = one_call(rc, p, &g, i);
+	if (!rc_ && g.calls.n)
+		rc_ = keep(rc, &g, g.calls.v[g.calls.n - 1].time_ms);
 	for (size_t i = 0; i < g.calls.n; i++)
 		free(g.principals[i]);
 	free(g.principals);
 	free(g.v);
 	event_refs_release(&g.calls);
-	free(p[0]);
-	free(p[1]);
 	return rc_;
 }
 

@@ -9,6 +9,7 @@
  * region, principal, API and error. A throttle (RequestLimitExceeded) is not
  * a quota error: the taxonomy puts it in `throttled`.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,96 +52,135 @@ static const char *limit_of(const char *base)
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[6];
+	static const enum ev_field by[] = {
+		EV_ACCOUNT, EV_REGION, EV_PRINCIPAL, EV_SOURCE, EV_NAME, EV_ERROR_BASE
+	};
 
 	if (!ev->error_class || (strcmp(ev->error_class, "quota") && strcmp(ev->error_class, "capacity")))
 		return RULE_DECLINED;
-	parts[0] = ev->account;
-	parts[1] = ev->aws_region;
-	parts[2] = ev->principal;
-	parts[3] = ev->event_source;
-	parts[4] = ev->event_name;
-	parts[5] = ev->error_base;
-	return rule_touch_parts(rc, parts, 6) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 6) ? RULE_ERROR : RULE_OK;
 }
 
-struct group {
-	struct event_refs refs;
+/* What the finding says of all the group's events: kept in the store between scans. */
+struct tally {
+	unsigned magic;              /* TALLY_MAGIC: this layout */
+	long long total;             /* events */
 	int related;
-	char code[80];
+	char code[80];               /* the first event's, and so on: the first in time order */
 	char cls[16];
 	char sample[300];
+};
+#define TALLY_MAGIC 0x53513031u  /* "SQ01" */
+
+struct group {
+	struct event_refs refs;      /* the events read in this build */
+	struct tally t;
 };
 
 static int collect(void *arg, const struct event *ev)
 {
 	struct group *g = arg;
+	struct tally *t = &g->t;
 
 	event_refs_add(&g->refs, ev);
-	g->related |= ev->related;
-	if (!g->code[0] && ev->error_code)
-		snprintf(g->code, sizeof(g->code), "%s", ev->error_code);
-	if (!g->cls[0] && ev->error_class)
-		snprintf(g->cls, sizeof(g->cls), "%s", ev->error_class);
-	if (!g->sample[0] && ev->error_message)
-		snprintf(g->sample, sizeof(g->sample), "%s", ev->error_message);
+	t->total++;
+	t->related |= ev->related;
+	if (!t->code[0] && ev->error_code)
+		snprintf(t->code, sizeof(t->code), "%s", ev->error_code);
+	if (!t->cls[0] && ev->error_class)
+		snprintf(t->cls, sizeof(t->cls), "%s", ev->error_class);
+	if (!t->sample[0] && ev->error_message)
+		snprintf(t->sample, sizeof(t->sample), "%s", ev->error_message);
 	return 0;
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+/*
+ * Restores the tally of the events the last build read when the new events
+ * all came after them; returns where to read from: after them, or LLONG_MIN
+ * to read the group whole (a first build, `scan --all`, a late event).
+ */
+static long long resume(struct rule_ctx *rc, const struct rule_group *grp, struct tally *t)
 {
-	char *p[6];
-	struct group g;
+	size_t size = 0;
+	long long upto = 0;
+	const void *kept = rule_state_get(rc, &size, &upto);
+
+	if (!kept || grp->new_from_ms == LLONG_MIN || grp->new_from_ms <= upto || size != sizeof(*t))
+		return LLONG_MIN;
+	memcpy(t, kept, sizeof(*t));
+	return t->magic == TALLY_MAGIC ? grp->new_from_ms : LLONG_MIN;
+}
+
+/* Emits the group's finding: whole (from LLONG_MIN), or its events after `from` added. */
+static int emit(struct rule_ctx *rc, const struct rule_group *grp, const struct group *g, long long from)
+{
+	char *const *p = grp->field;
+	const struct tally *t = &g->t;
+	int quota = !strcmp(t->cls, "quota"), rc_;
 	char api[200], summary[600];
 	struct buf b;
 	struct jsonw w;
 	struct finding f;
-	int rc_, quota;
 
-	if (rule_group_split(group_key, p, 6))
+	snprintf(api, sizeof(api), "%.*s:%s", (int)strcspn(p[3], "."), p[3], p[4]);
+	snprintf(summary, sizeof(summary), "%s failed %lld time%s with %s for %s: %s", api,
+		 t->total, t->total == 1 ? "" : "s", t->code, arn_short_name(p[2]),
+		 quota ? "a quota is exhausted" : "AWS is out of capacity");
+	buf_init(&b, 1u << 16);
+	jsonw_init(&w, &b);
+	jsonw_object(&w);
+	jsonw_kv_string(&w, "api", api);
+	jsonw_kv_string(&w, "class", t->cls);
+	jsonw_kv_string(&w, "limit", limit_of(p[5]));
+	jsonw_kv_int(&w, "count", t->total);
+	jsonw_kv_string(&w, "sample_message", t->sample[0] ? t->sample : NULL);
+	jsonw_end_object(&w);
+	memset(&f, 0, sizeof(f));
+	f.key = grp->key;
+	f.severity = quota ? (t->related ? SEV_CRITICAL : SEV_HIGH) : (t->related ? SEV_HIGH : SEV_MEDIUM);
+	f.related = t->related;
+	f.account = p[0];
+	f.region = p[1];
+	f.principal = p[2];
+	f.event_source = p[3];
+	f.event_name = p[4];
+	f.error_code = t->code;
+	f.summary = summary;
+	f.details = b.data;
+	f.events = g->refs.v;
+	f.nevents = g->refs.n;
+	rc_ = from == LLONG_MIN ? rule_emit(rc, &f) : rule_emit_more(rc, &f);
+	buf_release(&b);
+	return rc_;
+}
+
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
+{
+	struct group g;
+	long long from;
+	int rc_;
+
+	if (grp->nfields != 6)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	rc_ = rule_each_event(rc, "error_code IS NOT NULL AND error_class IN ('quota', 'capacity')"
-			      " AND event_source IS nullif(?4, '') AND event_name IS nullif(?5, '')"
-			      " AND " RULE_PRINCIPAL_SQL " = ?3 AND " RULE_ACCOUNT_SQL " = ?1"
-			      " AND coalesce(aws_region, '') = ?2 AND coalesce(error_base, '') = ?6",
-			      (const char *const *)p, 6, collect, &g);
+	from = resume(rc, grp, &g.t);
+	for (;;) {
+		rc_ = rule_group_events(rc, from, collect, &g);
+		if (!rc_ && g.refs.n)
+			rc_ = emit(rc, grp, &g, from);
+		if (rc_ != 1 || from == LLONG_MIN)
+			break;
+		/* the finding was not there to extend: build the group whole */
+		event_refs_release(&g.refs);
+		memset(&g.t, 0, sizeof(g.t));
+		from = LLONG_MIN;
+	}
 	if (!rc_ && g.refs.n) {
-		quota = !strcmp(g.cls, "quota");
-		snprintf(api, sizeof(api), "%.*s:%s", (int)strcspn(p[3], "."), p[3], p[4]);
-		snprintf(summary, sizeof(summary), "%s failed %zu time%s with %s for %s: %s", api,
-			 g.refs.n, g.refs.n == 1 ? "" : "s", g.code, arn_short_name(p[2]),
-			 quota ? "a quota is exhausted" : "AWS is out of capacity");
-		buf_init(&b, 1u << 16);
-		jsonw_init(&w, &b);
-		jsonw_object(&w);
-		jsonw_kv_string(&w, "api", api);
-		jsonw_kv_string(&w, "class", g.cls);
-		jsonw_kv_string(&w, "limit", limit_of(p[5]));
-		jsonw_kv_int(&w, "count", (long long)g.refs.n);
-		jsonw_kv_string(&w, "sample_message", g.sample[0] ? g.sample : NULL);
-		jsonw_end_object(&w);
-		memset(&f, 0, sizeof(f));
-		f.key = group_key;
-		f.severity = quota ? (g.related ? SEV_CRITICAL : SEV_HIGH) : (g.related ? SEV_HIGH : SEV_MEDIUM);
-		f.related = g.related;
-		f.account = p[0];
-		f.region = p[1];
-		f.principal = p[2];
-		f.event_source = p[3];
-		f.event_name = p[4];
-		f.error_code = g.code;
-		f.summary = summary;
-		f.details = b.data;
-		f.events = g.refs.v;
-		f.nevents = g.refs.n;
-		rc_ = rule_emit(rc, &f);
-		buf_release(&b);
+		g.t.magic = TALLY_MAGIC;
+		rc_ = rule_state_put(rc, &g.t, sizeof(g.t), g.refs.v[g.refs.n - 1].time_ms);
 	}
 	event_refs_release(&g.refs);
-	for (int i = 0; i < 6; i++)
-		free(p[i]);
-	return rc_;
+	return rc_ < 0 ? -1 : rc_;
 }
 
 const struct rule rule_service_quota = {

@@ -19,6 +19,7 @@
  * account and region, touched also by the calls that teach the staging area,
  * so a later settings call re-rates the changes before it.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +29,10 @@
 
 #include "buf.h"
 #include "jsonw.h"
+#include "mgn.h"
 #include "msg.h"
 #include "rules.h"
 #include "staging.h"
-
-#define NET_NAMES \
-	"'ModifyVpcAttribute', 'CreateVpcEndpoint', 'ModifyVpcEndpoint', 'DeleteVpcEndpoints'," \
-	" 'RevokeSecurityGroupEgress', 'AuthorizeSecurityGroupEgress', 'RevokeSecurityGroupIngress'," \
-	" 'CreateNetworkAclEntry', 'ReplaceNetworkAclEntry', 'DeleteNetworkAclEntry'," \
-	" 'ReplaceNetworkAclAssociation', 'CreateRoute', 'DeleteRoute', 'ReplaceRoute', 'DeleteNatGateway'," \
-	" 'DetachInternetGateway', 'DisassociateRouteTable', 'ReplaceRouteTableAssociation'"
 
 static const char *const net_names[] = {
 	"ModifyVpcAttribute", "CreateVpcEndpoint", "ModifyVpcEndpoint", "DeleteVpcEndpoints",
@@ -79,6 +74,7 @@ struct group {
 	size_t n;
 	struct memo *m;
 	size_t nm;
+	struct staging_calls teach;  /* what teaches the staging area */
 };
 
 static const char *memo_get(struct group *g, const char *key, const char **at)
@@ -498,15 +494,14 @@ static int is_net_name(const char *name, int teaching_too)
 
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
-	const char *parts[2] = { ev->account, ev->aws_region };
+	static const enum ev_field by[] = { EV_ACCOUNT, EV_REGION };
 
 	if (!ev->event_source || !ev->event_name || ev->error_code)
 		return RULE_DECLINED;
 	if (!strcmp(ev->event_source, "ec2.amazonaws.com") ? !is_net_name(ev->event_name, 1)
-	    : (strcmp(ev->event_source, "mgn.amazonaws.com") && strcmp(ev->event_source, "drs.amazonaws.com")) ||
-	      !strstr(ev->event_name, "ReplicationConfiguration"))
+	    : !mgn_settings_call(ev->event_source, ev->event_name))
 		return RULE_DECLINED;
-	return rule_touch_parts(rc, parts, 2) ? RULE_ERROR : RULE_OK;
+	return rule_touch_fields(rc, ev, by, 2) ? RULE_ERROR : RULE_OK;
 }
 
 static int collect(void *arg, const struct event *ev)
@@ -514,6 +509,9 @@ static int collect(void *arg, const struct event *ev)
 	struct group *g = arg;
 	struct change *c;
 
+	staging_gather(&g->teach, ev);
+	if (strcmp(ev->event_source, "ec2.amazonaws.com") || !is_net_name(ev->event_name, 0))
+		return 0;
 	g->v = xrealloc(g->v, (g->n + 1) * sizeof(*g->v));
 	c = &g->v[g->n++];
 	memset(c, 0, sizeof(*c));
@@ -635,33 +633,31 @@ static int emit(struct rule_ctx *rc, char *const *p, const struct change *c, con
 	return rc_;
 }
 
-static int build(struct rule_ctx *rc, const char *group_key)
+static int build(struct rule_ctx *rc, const struct rule_group *grp)
 {
-	char *p[2];
+	char *const *p = grp->field;
 	struct group g;
 	struct staging st;
 	int rc_;
 
-	if (rule_group_split(group_key, p, 2))
+	if (grp->nfields != 2)
 		return -1;
 	memset(&g, 0, sizeof(g));
 	memset(&st, 0, sizeof(st));
-	rc_ = staging_learn(rc, p[0], p[1], &st);
-	if (!rc_)
-		rc_ = rule_each_event(rc, "event_source = 'ec2.amazonaws.com' AND error_code IS NULL"
-				      " AND event_name IN (" NET_NAMES ") AND " RULE_ACCOUNT_SQL " = ?1"
-				      " AND coalesce(aws_region, '') = ?2", (const char *const *)p, 2, collect, &g);
+	rc_ = rule_group_events(rc, LLONG_MIN, collect, &g);
+	/* the staging area matters only to changes; without any, its records need no reading */
+	if (!rc_ && g.n)
+		rc_ = staging_learn(rc, &g.teach, &st);
 	for (size_t i = 0; !rc_ && i < g.n; i++)
 		analyze(rc, &g, &g.v[i], &st);
 	egress_history(&g);
 	for (size_t i = 0; !rc_ && i < g.n; i++)
-		if (g.v[i].flagged && is_net_name(g.v[i].name, 0))
+		if (g.v[i].flagged)
 			rc_ = emit(rc, p, &g.v[i], &st);
 	free(g.v);
 	free(g.m);
+	staging_calls_release(&g.teach);
 	staging_release(&st);
-	free(p[0]);
-	free(p[1]);
 	return rc_;
 }
 
