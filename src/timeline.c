@@ -20,40 +20,6 @@ static const char *col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Whether some string (value or key) in v is exactly id. */
-static int names(yajl_val v, const char *id)
-{
-	const char *s = v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
-
-	if (s)
-		return !strcmp(s, id);
-	if (!v)
-		return 0;
-	if (YAJL_IS_OBJECT(v)) {
-		for (size_t i = 0; i < v->u.object.len; i++)
-			if (!strcmp(v->u.object.keys[i], id) || names(v->u.object.values[i], id))
-				return 1;
-	} else if (YAJL_IS_ARRAY(v)) {
-		for (size_t i = 0; i < v->u.array.len; i++)
-			if (names(v->u.array.values[i], id))
-				return 1;
-	}
-	return 0;
-}
-
-static int record_names(const char *raw, const char *id)
-{
-	char err[64];
-	yajl_val doc = yajl_tree_parse(raw, err, sizeof(err));
-	int hit;
-
-	if (!doc)
-		return 0;
-	hit = names(doc, id);
-	yajl_tree_free(doc);
-	return hit;
-}
-
 /* The findings on one event; sets *worst and counts distinct ids into seen. */
 static void event_findings(sqlite3_stmt *fs, long long seq, struct jsonw *w, int *worst,
 			   long long **seen, size_t *nseen)
@@ -86,14 +52,15 @@ static void event_findings(sqlite3_stmt *fs, long long seq, struct jsonw *w, int
 
 int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct jsonw *w)
 {
+	/* the index (srvindex.h) says which events name the server */
 	sqlite3_stmt *st = store_prepare(db,
 		"SELECT e.seq, e.event_time, e.event_id, e.event_source, e.event_name,"
 		" coalesce(e.recipient_account_id, e.account_id), e.aws_region,"
 		" coalesce(e.session_issuer_arn, e.principal_arn, e.invoked_by, e.identity_type),"
-		" e.user_name, e.error_code, r.raw, e.principal_arn, e.session_issuer_arn, e.invoked_by,"
+		" e.user_name, e.error_code, e.principal_arn, e.session_issuer_arn, e.invoked_by,"
 		" e.source_ip, e.user_agent"
-		" FROM event_raw AS r JOIN event_fields AS e ON e.seq = r.seq"
-		" WHERE instr(r.raw, ?1) > 0 AND e.event_time_ms >= ?2 ORDER BY e.event_time_ms, e.seq");
+		" FROM source_server_events AS x JOIN event_fields AS e ON e.seq = x.seq"
+		" WHERE x.server_id = ?1 AND e.event_time_ms >= ?2 ORDER BY e.event_time_ms, e.seq");
 	sqlite3_stmt *fs = store_prepare(db,
 		"SELECT f.rule, f.severity, f.summary, f.finding_id, f.severity_rank"
 		" FROM finding_events AS fe JOIN findings AS f USING (finding_id)"
@@ -118,8 +85,6 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct j
 		const char *src = col(st, 3) ? col(st, 3) : "";
 		struct buf api;
 
-		if (!col(st, 10) || !record_names(col(st, 10), server))
-			continue;
 		buf_init(&api, 1u << 12);
 		buf_addf(&api, "%.*s:%s", (int)strcspn(src, "."), src, col(st, 4) ? col(st, 4) : "?");
 		if (!first[0])
@@ -138,8 +103,8 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct j
 		jsonw_kv_string(w, "who", col(st, 8) ? col(st, 8) : arn_short_name(col(st, 7)));
 		jsonw_kv_string(w, "error_code", col(st, 9));
 		jsonw_key(w, "related");
-		jsonw_bool(w, mgn_related(col(st, 3), col(st, 11), col(st, 12), col(st, 13), col(st, 14),
-					  col(st, 15)));
+		jsonw_bool(w, mgn_related(col(st, 3), col(st, 10), col(st, 11), col(st, 12), col(st, 13),
+					  col(st, 14)));
 		event_findings(fs, sqlite3_column_int64(st, 0), w, &worst, &seen, &nseen);
 		jsonw_end_object(w);
 		buf_release(&api);
@@ -161,18 +126,25 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct j
 
 int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const char *id), void *arg)
 {
+	/* acts: the server exists (srvindex.h); a finding on one of its events: it matters */
 	sqlite3_stmt *st = store_prepare(db,
-		"SELECT DISTINCT id FROM (SELECT coalesce(json_extract(raw, '$.requestParameters.sourceServerID'),"
-		" json_extract(raw, '$.responseElements.sourceServerID')) AS id FROM events"
-		" WHERE event_source IN ('mgn.amazonaws.com', 'drs.amazonaws.com') AND event_time_ms >= ?1)"
-		" WHERE typeof(id) = 'text' AND id <> '' ORDER BY id");
-	int rc = 0;
+		"SELECT x.server_id FROM source_server_events AS x"
+		" JOIN event_fields AS e ON e.seq = x.seq"
+		" LEFT JOIN finding_events AS fe ON fe.seq = x.seq"
+		" LEFT JOIN findings AS f ON f.finding_id = fe.finding_id"
+		" WHERE e.event_time_ms >= ?1 GROUP BY x.server_id"
+		" HAVING max(x.acts) = 1 OR max(f.severity_rank) IS NOT NULL"
+		" ORDER BY coalesce(max(f.severity_rank), -1) DESC, count(DISTINCT fe.finding_id) DESC,"
+		" count(DISTINCT x.seq) DESC, x.server_id");
+	int rc = 0, step = SQLITE_DONE;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, since_ms);
-	while (!rc && sqlite3_step(st) == SQLITE_ROW)
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn(arg, col(st, 0));
+	if (!rc && step != SQLITE_DONE)
+		rc = error("source servers: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc ? -1 : 0;
 }
