@@ -12,5 +12,6 @@ CREATE TABLE source_server_events (
   server_id TEXT NOT NULL,     -- the id as written in the record, e.g. s-1234567890abcdef0
   seq       INTEGER NOT NULL,  -- event_fields.seq
   acts      INTEGER NOT NULL,  -- 1 when the event is a successful mgn/drs call or made by an MGN/DRS role or service
+  event_time_ms INTEGER NOT NULL, -- event_fields.event_time_ms: the report picks servers from this table alone
   PRIMARY KEY (server_id, seq)
 ) WITHOUT ROWID;

@@ -76,7 +76,7 @@ int cmd_timeline(int argc, char **argv, struct ctx *ctx)
 		return EXIT_FAILED;
 	buf_init(&b, (size_t)1 << 30);
 	jsonw_init(&w, &b);
-	rc = timeline_build(db, server, since, &w);
+	rc = timeline_build(db, server, since, TIMELINE_ALL, &w);
 	store_close(db);
 	if (!rc && json) {
 		fputs(b.data, stdout);
@@ -86,7 +86,7 @@ int cmd_timeline(int argc, char **argv, struct ctx *ctx)
 		yajl_val doc = yajl_tree_parse(b.data, err, sizeof(err));
 
 		if (doc)
-			timeline_render_text(doc, stdout, 0);
+			timeline_render_text(doc, stdout);
 		else
 			rc = error("timeline: internal JSON error: %s", err);
 		yajl_tree_free(doc);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "out.h"
 #include "timeline.h"
 #include "ytree.h"
@@ -54,56 +55,19 @@ static void text_check(FILE *f, const char *check, const char *region)
 	out_text(f, p);
 }
 
-static void text_cause(FILE *f, yajl_val c, int n)
+/* "N more: COMMAND" when a list shows fewer than its total. */
+static void text_more(FILE *f, const char *indent, long long total, size_t shown, const char *what,
+		      const char *command)
 {
-	yajl_val fs = ytree_get(c, "findings", yajl_t_array);
-
-	fprintf(f, "  %d. ", n);
-	out_text(f, ytree_str(c, "title"));
-	if (!ytree_true(c, "evident") && !ytree_len(fs)) {
-		fprintf(f, ": no evidence in CloudTrail\n");
+	if (total <= (long long)shown)
 		return;
-	}
-	fprintf(f, " [");
-	out_upper(f, ytree_str(c, "severity"));
-	fprintf(f, "] ");
-	out_text(f, ytree_str(c, "first_seen"));
-	fprintf(f, " .. ");
-	out_text(f, ytree_str(c, "last_seen"));
-	fprintf(f, ", %lld events\n", ytree_num(c, "events"));
-	for (size_t i = 0; i < ytree_len(fs); i++) {
-		fprintf(f, "     - ");
-		out_upper(f, ytree_str(ytree_item(fs, i), "severity"));
-		fprintf(f, " ");
-		out_text(f, ytree_str(ytree_item(fs, i), "summary"));
-		fprintf(f, " (");
-		out_text(f, ytree_str(ytree_item(fs, i), "first_time"));
-		fprintf(f, " .. ");
-		out_text(f, ytree_str(ytree_item(fs, i), "last_time"));
-		fprintf(f, ")\n");
-	}
-	for (size_t i = 0; i < ytree_len(ytree_get(c, "policies", yajl_t_array)); i++) {
-		yajl_val p = ytree_item(ytree_get(c, "policies", yajl_t_array), i);
-
-		fprintf(f, "     Policy to add to ");
-		out_text(f, ytree_str(p, "principal"));
-		fprintf(f, ":\n       ");
-		print_json(ytree_get(p, "policy", yajl_t_object), f);
-		fprintf(f, "\n");
-	}
-	if (ytree_true(c, "evident")) {
-		fprintf(f, "     Next step: ");
-		out_text(f, ytree_str(c, "next_step"));
-		fprintf(f, "\n");
-	}
+	fprintf(f, "%s%lld more%s%s: ", indent, total - (long long)shown, what ? " " : "", what ? what : "");
+	out_text(f, command);
+	fprintf(f, "\n");
 }
 
-void report_render_text(yajl_val doc, FILE *f)
+static void text_head(yajl_val doc, FILE *f)
 {
-	yajl_val areas = ytree_get(doc, "areas", yajl_t_array);
-	yajl_val servers = ytree_get(doc, "source_servers", yajl_t_array);
-	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
-
 	fprintf(f, "trailsift diagnosis report: why is MGN/DRS replication stuck?\n");
 	fprintf(f, "Store ");
 	out_text(f, ytree_str(doc, "store"));
@@ -116,67 +80,179 @@ void report_render_text(yajl_val doc, FILE *f)
 	fprintf(f, "; generated ");
 	out_text(f, ytree_str(doc, "generated_at"));
 	fprintf(f, "\n");
-	if (!ytree_len(areas))
+	if (ytree_true(doc, "empty"))
 		fprintf(f, "\nNo findings and no MGN/DRS activity in the store (run `trailsift scan`).\n");
-	for (size_t i = 0; i < ytree_len(areas); i++) {
-		yajl_val a = ytree_item(areas, i), cs = ytree_get(a, "causes", yajl_t_array);
-		yajl_val ch = ytree_get(a, "settings_changes", yajl_t_array);
+}
 
-		fprintf(f, "\nAccount ");
-		out_text(f, ytree_str(a, "account"));
-		fprintf(f, ", region ");
-		out_text(f, ytree_str(a, "region"));
-		fprintf(f, "\n  The evidence points to: ");
-		out_text(f, ytree_str(a, "verdict"));
-		fprintf(f, "\n\n");
-		for (size_t j = 0; j < ytree_len(cs); j++)
-			text_cause(f, ytree_item(cs, j), (int)j + 1);
-		if (ytree_len(ch)) {
-			fprintf(f, "\n  Replication-settings changes (who changed what)\n");
-			for (size_t j = 0; j < ytree_len(ch); j++) {
-				yajl_val c = ytree_item(ch, j);
+/* A cause's totals on one line: "[HIGH] first .. last, N events, M findings". */
+static void text_totals(FILE *f, yajl_val c)
+{
+	fprintf(f, " [");
+	out_upper(f, ytree_str(c, "severity"));
+	fprintf(f, "] ");
+	out_text(f, ytree_str(c, "first_seen"));
+	fprintf(f, " .. ");
+	out_text(f, ytree_str(c, "last_seen"));
+	fprintf(f, ", %lld events, %lld finding%s", ytree_num(c, "events"), ytree_num(c, "finding_count"),
+		ytree_num(c, "finding_count") == 1 ? "" : "s");
+}
 
-				fprintf(f, "     ");
-				out_text(f, ytree_str(c, "time"));
-				fprintf(f, "  ");
-				out_text(f, ytree_str(c, "who"));
-				fprintf(f, "  ");
-				out_text(f, ytree_str(c, "api"));
-				if (ytree_str(c, "source_server_id")) {
-					fprintf(f, " ");
-					out_text(f, ytree_str(c, "source_server_id"));
-				}
-				if (ytree_str(c, "error_code")) {
-					fprintf(f, "  failed: ");
-					out_text(f, ytree_str(c, "error_code"));
-				}
-				if (ytree_str(c, "finding")) {
-					fprintf(f, "\n       [");
-					out_upper(f, ytree_str(c, "finding_severity"));
-					fprintf(f, "] ");
-					out_text(f, ytree_str(c, "finding"));
-				}
-				fprintf(f, "\n");
-			}
-		}
+/* One account and region: the verdict, then a line per cause with findings. */
+static void text_area(yajl_val a, FILE *f)
+{
+	yajl_val cs = ytree_get(a, "causes", yajl_t_array);
+	int none = 0;
+
+	fprintf(f, "\nAccount ");
+	out_text(f, ytree_str(a, "account"));
+	fprintf(f, ", region ");
+	out_text(f, ytree_str(a, "region"));
+	fprintf(f, "\n  The evidence points to: ");
+	out_text(f, ytree_str(a, "verdict"));
+	fprintf(f, "\n");
+	for (size_t j = 0; j < ytree_len(cs); j++) {
+		yajl_val c = ytree_item(cs, j);
+
+		if (!ytree_num(c, "finding_count"))
+			continue;
+		fprintf(f, "  %zu. ", j + 1);
+		out_text(f, ytree_str(c, "title"));
+		text_totals(f, c);
+		fprintf(f, "\n");
 	}
-	if (ytree_len(servers)) {
-		fprintf(f, "\nSource servers (events with findings; all events: trailsift timeline"
-			" --source-server ID)\n");
-		for (size_t i = 0; i < ytree_len(servers); i++) {
-			fprintf(f, "\n");
-			timeline_render_text(ytree_item(servers, i), f, 1);
-		}
+	for (size_t j = 0; j < ytree_len(cs); j++) {
+		yajl_val c = ytree_item(cs, j);
+
+		if (ytree_num(c, "finding_count"))
+			continue;
+		fprintf(f, none++ ? "; " : "  No evidence in CloudTrail: ");
+		out_text(f, ytree_str(c, "title"));
 	}
+	if (none)
+		fprintf(f, "\n");
+}
+
+/* One cause over all areas: its worst findings, the policy statements, the next step. */
+static void text_cause(yajl_val c, FILE *f)
+{
+	yajl_val fs = ytree_get(c, "worst_findings", yajl_t_array), ps = ytree_get(c, "policies", yajl_t_array);
+
+	if (!ytree_num(c, "finding_count"))
+		return;
+	fprintf(f, "\n");
+	out_text(f, ytree_str(c, "title"));
+	text_totals(f, c);
+	fprintf(f, " in %lld account%s and region%s; the worst:\n", ytree_num(c, "areas"),
+		ytree_num(c, "areas") == 1 ? "" : "s", ytree_num(c, "areas") == 1 ? "" : "s");
+	for (size_t i = 0; i < ytree_len(fs); i++) {
+		yajl_val x = ytree_item(fs, i);
+
+		fprintf(f, "     - ");
+		out_upper(f, ytree_str(x, "severity"));
+		fprintf(f, " ");
+		out_text(f, ytree_str(x, "summary"));
+		fprintf(f, " (");
+		out_text(f, ytree_str(x, "account"));
+		fprintf(f, " ");
+		out_text(f, ytree_str(x, "region"));
+		fprintf(f, ", ");
+		out_text(f, ytree_str(x, "first_time"));
+		fprintf(f, " .. ");
+		out_text(f, ytree_str(x, "last_time"));
+		fprintf(f, ")\n");
+	}
+	text_more(f, "     ", ytree_num(c, "finding_count"), ytree_len(fs), NULL, ytree_str(c, "more_command"));
+	for (size_t i = 0; i < ytree_len(ps); i++) {
+		yajl_val p = ytree_item(ps, i);
+
+		fprintf(f, "     Policy to add to ");
+		out_text(f, ytree_str(p, "principal"));
+		fprintf(f, ":\n       ");
+		print_json(ytree_get(p, "policy", yajl_t_object), f);
+		fprintf(f, "\n");
+	}
+	text_more(f, "     ", ytree_num(c, "policy_count"), ytree_len(ps), "principals",
+		  "trailsift report --format json (causes[].policies)");
+	if (ytree_true(c, "evident")) {
+		fprintf(f, "     Next step: ");
+		out_text(f, ytree_str(c, "next_step"));
+		fprintf(f, "\n");
+	}
+}
+
+static void text_changes(yajl_val doc, FILE *f)
+{
+	yajl_val ch = ytree_get(doc, "settings_changes", yajl_t_array);
+
+	if (!ytree_len(ch))
+		return;
+	fprintf(f, "\nReplication-settings changes (who changed what; those with findings first, then the newest)\n");
+	for (size_t j = 0; j < ytree_len(ch); j++) {
+		yajl_val c = ytree_item(ch, j);
+
+		fprintf(f, "     ");
+		out_text(f, ytree_str(c, "time"));
+		fprintf(f, "  ");
+		out_text(f, ytree_str(c, "who"));
+		fprintf(f, "  ");
+		out_text(f, ytree_str(c, "api"));
+		if (ytree_str(c, "source_server_id")) {
+			fprintf(f, " ");
+			out_text(f, ytree_str(c, "source_server_id"));
+		}
+		if (ytree_str(c, "error_code")) {
+			fprintf(f, "  failed: ");
+			out_text(f, ytree_str(c, "error_code"));
+		}
+		if (ytree_str(c, "finding")) {
+			fprintf(f, "\n       [");
+			out_upper(f, ytree_str(c, "finding_severity"));
+			fprintf(f, "] ");
+			out_text(f, ytree_str(c, "finding"));
+		}
+		fprintf(f, "\n");
+	}
+	text_more(f, "     ", ytree_num(doc, "settings_change_count"), ytree_len(ch), NULL,
+		  "trailsift report --format json (settings_changes)");
+}
+
+static void text_servers(yajl_val doc, FILE *f)
+{
+	yajl_val servers = ytree_get(doc, "source_servers", yajl_t_array);
+
+	if (!ytree_len(servers))
+		return;
+	fprintf(f, "\nSource servers, the worst first (events and findings: trailsift timeline"
+		" --source-server ID)\n");
+	for (size_t i = 0; i < ytree_len(servers); i++)
+		timeline_render_text(ytree_item(servers, i), f);
+	text_more(f, "", ytree_num(doc, "source_server_count"), ytree_len(servers), NULL,
+		  "trailsift report --format json lists every one");
+}
+
+static void text_tail(yajl_val doc, FILE *f)
+{
+	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
+
 	fprintf(f, "\nNot visible in CloudTrail: check by hand\n");
 	for (size_t i = 0; i < ytree_len(nv); i++) {
-		yajl_val a0 = ytree_len(areas) ? ytree_item(areas, 0) : NULL;
-
 		fprintf(f, "  - ");
 		out_text(f, ytree_str(ytree_item(nv, i), "what"));
 		fprintf(f, "\n      ");
-		text_check(f, ytree_str(ytree_item(nv, i), "check"), a0 ? ytree_str(a0, "region") : NULL);
+		text_check(f, ytree_str(ytree_item(nv, i), "check"), ytree_str(doc, "region"));
 		fprintf(f, "\n");
+	}
+}
+
+void report_render_text(enum report_part part, yajl_val v, FILE *f)
+{
+	switch (part) {
+	case REPORT_PART_HEAD: text_head(v, f); break;
+	case REPORT_PART_AREA: text_area(v, f); break;
+	case REPORT_PART_CAUSE: text_cause(v, f); break;
+	case REPORT_PART_CHANGES: text_changes(v, f); break;
+	case REPORT_PART_SERVERS: text_servers(v, f); break;
+	case REPORT_PART_TAIL: text_tail(v, f); break;
 	}
 }
 
@@ -283,31 +359,89 @@ static const char *sev_class(const char *s)
 	return "info";
 }
 
-static void html_cause(FILE *f, yajl_val c)
+/* "<p>N more: <code>COMMAND</code></p>" when a list shows fewer than its total. */
+static void html_more(FILE *f, long long total, size_t shown, const char *what, const char *command)
 {
-	yajl_val fs = ytree_get(c, "findings", yajl_t_array), ps = ytree_get(c, "policies", yajl_t_array);
-
-	fprintf(f, "<h3>");
-	hx(f, ytree_str(c, "title"));
-	if (!ytree_true(c, "evident") && !ytree_len(fs)) {
-		fprintf(f, ": <span class=\"none\">no evidence in CloudTrail</span></h3>\n");
+	if (total <= (long long)shown)
 		return;
-	}
-	fprintf(f, " <span class=\"sev %s\">", sev_class(ytree_str(c, "severity")));
-	hx(f, ytree_str(c, "severity"));
-	fprintf(f, "</span></h3>\n<p>");
+	fprintf(f, "<p class=\"more\">%lld more%s", total - (long long)shown, what ? " " : "");
+	hx(f, what);
+	fprintf(f, ": <code>");
+	hx(f, command);
+	fprintf(f, "</code></p>\n");
+}
+
+static void html_sev(FILE *f, const char *severity)
+{
+	fprintf(f, "<span class=\"sev %s\">", sev_class(severity));
+	hx(f, severity);
+	fprintf(f, "</span>");
+}
+
+/* A cause's totals: "first .. last, N events, M findings". */
+static void html_totals(FILE *f, yajl_val c)
+{
 	hx(f, ytree_str(c, "first_seen"));
 	fprintf(f, " .. ");
 	hx(f, ytree_str(c, "last_seen"));
-	fprintf(f, ", %lld events</p>\n<ul>\n", ytree_num(c, "events"));
+	fprintf(f, ", %lld events, %lld finding%s", ytree_num(c, "events"), ytree_num(c, "finding_count"),
+		ytree_num(c, "finding_count") == 1 ? "" : "s");
+}
+
+static void html_area(yajl_val a, FILE *f)
+{
+	yajl_val cs = ytree_get(a, "causes", yajl_t_array);
+
+	fprintf(f, "<h2>Account ");
+	hx(f, ytree_str(a, "account"));
+	fprintf(f, ", region ");
+	hx(f, ytree_str(a, "region"));
+	fprintf(f, "</h2>\n<p class=\"verdict\"><b>The evidence points to:</b> ");
+	hx(f, ytree_str(a, "verdict"));
+	fprintf(f, "</p>\n<ul>\n");
+	for (size_t j = 0; j < ytree_len(cs); j++) {
+		yajl_val c = ytree_item(cs, j);
+
+		fprintf(f, "<li>");
+		hx(f, ytree_str(c, "title"));
+		if (!ytree_num(c, "finding_count")) {
+			fprintf(f, ": <span class=\"none\">no evidence in CloudTrail</span></li>\n");
+			continue;
+		}
+		fprintf(f, " ");
+		html_sev(f, ytree_str(c, "severity"));
+		fprintf(f, " ");
+		html_totals(f, c);
+		fprintf(f, "</li>\n");
+	}
+	fprintf(f, "</ul>\n");
+}
+
+static void html_cause(yajl_val c, FILE *f)
+{
+	yajl_val fs = ytree_get(c, "worst_findings", yajl_t_array), ps = ytree_get(c, "policies", yajl_t_array);
+
+	if (!ytree_num(c, "finding_count"))
+		return;
+	fprintf(f, "<h3>");
+	hx(f, ytree_str(c, "title"));
+	fprintf(f, " ");
+	html_sev(f, ytree_str(c, "severity"));
+	fprintf(f, "</h3>\n<p>");
+	html_totals(f, c);
+	fprintf(f, " in %lld accounts and regions; the worst:</p>\n<ul>\n", ytree_num(c, "areas"));
 	for (size_t i = 0; i < ytree_len(fs); i++) {
 		yajl_val x = ytree_item(fs, i);
 
-		fprintf(f, "<li><span class=\"sev %s\">", sev_class(ytree_str(x, "severity")));
-		hx(f, ytree_str(x, "severity"));
-		fprintf(f, "</span> ");
+		fprintf(f, "<li>");
+		html_sev(f, ytree_str(x, "severity"));
+		fprintf(f, " ");
 		hx(f, ytree_str(x, "summary"));
 		fprintf(f, " <small>(");
+		hx(f, ytree_str(x, "account"));
+		fprintf(f, " ");
+		hx(f, ytree_str(x, "region"));
+		fprintf(f, ", ");
 		hx(f, ytree_str(x, "first_time"));
 		fprintf(f, " .. ");
 		hx(f, ytree_str(x, "last_time"));
@@ -316,6 +450,7 @@ static void html_cause(FILE *f, yajl_val c)
 		fprintf(f, "</code>)</small></li>\n");
 	}
 	fprintf(f, "</ul>\n");
+	html_more(f, ytree_num(c, "finding_count"), ytree_len(fs), NULL, ytree_str(c, "more_command"));
 	for (size_t i = 0; i < ytree_len(ps); i++) {
 		fprintf(f, "<p>Policy to add to <code>");
 		hx(f, ytree_str(ytree_item(ps, i), "principal"));
@@ -335,6 +470,8 @@ static void html_cause(FILE *f, yajl_val c)
 		}
 		fprintf(f, "</pre>\n");
 	}
+	html_more(f, ytree_num(c, "policy_count"), ytree_len(ps), "principals",
+		  "trailsift report --format json (causes[].policies)");
 	if (ytree_true(c, "evident")) {
 		fprintf(f, "<p><b>Next step:</b> ");
 		hx(f, ytree_str(c, "next_step"));
@@ -352,7 +489,7 @@ static const char css[] =
 	".none{color:#666;font-weight:normal}.verdict{font-size:1.1em}"
 	".legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em}"
 	"table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2em .5em;"
-	"text-align:left;vertical-align:top;overflow-wrap:anywhere}";
+	"text-align:left;vertical-align:top;overflow-wrap:anywhere}.more{color:#555}";
 
 /* An HTML id for a source server: its id with anything but [A-Za-z0-9_-] replaced. */
 static void anchor(FILE *f, const char *id)
@@ -363,12 +500,17 @@ static void anchor(FILE *f, const char *id)
 		      *id == '-' || *id == '_' ? *id : '_', f);
 }
 
-/* The source servers: links to one anchored timeline each. */
-static void html_servers(yajl_val servers, FILE *f)
+/* Rows of a server's timeline table at most (its events with findings). */
+#define HTML_SERVER_ROWS 20
+
+/* The source servers: links to one anchored timeline each (its events with findings). */
+static void html_servers(yajl_val doc, FILE *f)
 {
+	yajl_val servers = ytree_get(doc, "source_servers", yajl_t_array);
+
 	if (!ytree_len(servers))
 		return;
-	fprintf(f, "<h2>Source servers</h2>\n<ul>\n");
+	fprintf(f, "<h2>Source servers, the worst first</h2>\n<ul>\n");
 	for (size_t i = 0; i < ytree_len(servers); i++) {
 		yajl_val s = ytree_item(servers, i);
 
@@ -378,23 +520,26 @@ static void html_servers(yajl_val servers, FILE *f)
 		hx(f, ytree_str(s, "source_server_id"));
 		fprintf(f, "</a>: %lld events, %lld findings", ytree_num(s, "event_count"), ytree_num(s, "findings"));
 		if (ytree_str(s, "worst_severity")) {
-			fprintf(f, " <span class=\"sev %s\">", sev_class(ytree_str(s, "worst_severity")));
-			hx(f, ytree_str(s, "worst_severity"));
-			fprintf(f, "</span>");
+			fprintf(f, " ");
+			html_sev(f, ytree_str(s, "worst_severity"));
 		}
 		fprintf(f, "</li>\n");
 	}
 	fprintf(f, "</ul>\n");
+	html_more(f, ytree_num(doc, "source_server_count"), ytree_len(servers), "source servers",
+		  "trailsift report --format json");
 	for (size_t i = 0; i < ytree_len(servers); i++) {
 		yajl_val s = ytree_item(servers, i), evs = ytree_get(s, "events", yajl_t_array);
+		size_t rows = ytree_len(evs) < HTML_SERVER_ROWS ? ytree_len(evs) : HTML_SERVER_ROWS;
+		struct buf cmd;
 
 		fprintf(f, "<h3 id=\"");
 		anchor(f, ytree_str(s, "source_server_id"));
 		fprintf(f, "\">Timeline of ");
 		hx(f, ytree_str(s, "source_server_id"));
-		fprintf(f, "</h3>\n<table><tr><th>time</th><th>call</th><th>who</th><th>result</th>"
-			"<th>findings</th></tr>\n");
-		for (size_t j = 0; j < ytree_len(evs); j++) {
+		fprintf(f, "</h3>\n<p>Its events with findings:</p>\n<table><tr><th>time</th><th>call</th>"
+			"<th>who</th><th>result</th><th>findings</th></tr>\n");
+		for (size_t j = 0; j < rows; j++) {
 			yajl_val e = ytree_item(evs, j), fs = ytree_get(e, "findings", yajl_t_array);
 
 			fprintf(f, "<tr><td>");
@@ -409,9 +554,9 @@ static void html_servers(yajl_val servers, FILE *f)
 			for (size_t k = 0; k < ytree_len(fs); k++) {
 				yajl_val x = ytree_item(fs, k);
 
-				fprintf(f, "%s<span class=\"sev %s\">", k ? "<br>" : "", sev_class(ytree_str(x, "severity")));
-				hx(f, ytree_str(x, "severity"));
-				fprintf(f, "</span> ");
+				fprintf(f, "%s", k ? "<br>" : "");
+				html_sev(f, ytree_str(x, "severity"));
+				fprintf(f, " ");
 				hx(f, ytree_str(x, "rule"));
 				fprintf(f, ": ");
 				hx(f, ytree_str(x, "summary"));
@@ -419,14 +564,16 @@ static void html_servers(yajl_val servers, FILE *f)
 			fprintf(f, "</td></tr>\n");
 		}
 		fprintf(f, "</table>\n");
+		buf_init(&cmd, 1u << 12);
+		buf_addstr(&cmd, "trailsift timeline --source-server ");
+		buf_addstr(&cmd, ytree_str(s, "source_server_id"));
+		html_more(f, ytree_num(s, "event_count"), rows, "events", cmd.data);
+		buf_release(&cmd);
 	}
 }
 
-void report_render_html(yajl_val doc, FILE *f)
+static void html_head(yajl_val doc, FILE *f)
 {
-	yajl_val areas = ytree_get(doc, "areas", yajl_t_array);
-	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
-
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<title>trailsift report</title>\n<style>%s</style></head><body>\n", css);
@@ -440,47 +587,53 @@ void report_render_html(yajl_val doc, FILE *f)
 	hx(f, ytree_str(doc, "generated_at"));
 	fprintf(f, ".</p>\n<h2>Timeline: finding events per hour, by rule</h2>\n");
 	html_chart(ytree_get(doc, "timeline", yajl_t_array), f);
-	for (size_t i = 0; i < ytree_len(areas); i++) {
-		yajl_val a = ytree_item(areas, i), cs = ytree_get(a, "causes", yajl_t_array);
-		yajl_val ch = ytree_get(a, "settings_changes", yajl_t_array);
+	if (ytree_true(doc, "empty"))
+		fprintf(f, "<p>No findings and no MGN/DRS activity in the store (run <code>trailsift scan</code>).</p>\n");
+}
 
-		fprintf(f, "<h2>Account ");
-		hx(f, ytree_str(a, "account"));
-		fprintf(f, ", region ");
-		hx(f, ytree_str(a, "region"));
-		fprintf(f, "</h2>\n<p class=\"verdict\"><b>The evidence points to:</b> ");
-		hx(f, ytree_str(a, "verdict"));
-		fprintf(f, "</p>\n");
-		for (size_t j = 0; j < ytree_len(cs); j++)
-			html_cause(f, ytree_item(cs, j));
-		if (ytree_len(ch)) {
-			fprintf(f, "<h3>Replication-settings changes</h3>\n<table><tr><th>time</th><th>who</th>"
-				"<th>call</th><th>source server</th><th>result</th></tr>\n");
-			for (size_t j = 0; j < ytree_len(ch); j++) {
-				yajl_val c = ytree_item(ch, j);
+static void html_changes(yajl_val doc, FILE *f)
+{
+	yajl_val ch = ytree_get(doc, "settings_changes", yajl_t_array);
 
-				fprintf(f, "<tr><td>");
-				hx(f, ytree_str(c, "time"));
-				fprintf(f, "</td><td>");
-				hx(f, ytree_str(c, "who"));
-				fprintf(f, "</td><td>");
-				hx(f, ytree_str(c, "api"));
-				fprintf(f, "</td><td>");
-				hx(f, ytree_str(c, "source_server_id"));
-				fprintf(f, "</td><td>");
-				hx(f, ytree_str(c, "error_code") ? ytree_str(c, "error_code") : "ok");
-				if (ytree_str(c, "finding")) {
-					fprintf(f, "<br><span class=\"sev %s\">", sev_class(ytree_str(c, "finding_severity")));
-					hx(f, ytree_str(c, "finding_severity"));
-					fprintf(f, "</span> ");
-					hx(f, ytree_str(c, "finding"));
-				}
-				fprintf(f, "</td></tr>\n");
-			}
-			fprintf(f, "</table>\n");
+	if (!ytree_len(ch))
+		return;
+	fprintf(f, "<h2>Replication-settings changes</h2>\n<p>Those with findings first, then the newest.</p>\n"
+		"<table><tr><th>time</th><th>account, region</th><th>who</th><th>call</th><th>source server</th>"
+		"<th>result</th></tr>\n");
+	for (size_t j = 0; j < ytree_len(ch); j++) {
+		yajl_val c = ytree_item(ch, j);
+
+		fprintf(f, "<tr><td>");
+		hx(f, ytree_str(c, "time"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "account"));
+		fprintf(f, " ");
+		hx(f, ytree_str(c, "region"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "who"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "api"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "source_server_id"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "error_code") ? ytree_str(c, "error_code") : "ok");
+		if (ytree_str(c, "finding")) {
+			fprintf(f, "<br>");
+			html_sev(f, ytree_str(c, "finding_severity"));
+			fprintf(f, " ");
+			hx(f, ytree_str(c, "finding"));
 		}
+		fprintf(f, "</td></tr>\n");
 	}
-	html_servers(ytree_get(doc, "source_servers", yajl_t_array), f);
+	fprintf(f, "</table>\n");
+	html_more(f, ytree_num(doc, "settings_change_count"), ytree_len(ch), NULL,
+		  "trailsift report --format json (settings_changes)");
+}
+
+static void html_tail(yajl_val doc, FILE *f)
+{
+	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
+
 	fprintf(f, "<h2>Not visible in CloudTrail: check by hand</h2>\n<ul>\n");
 	for (size_t i = 0; i < ytree_len(nv); i++) {
 		fprintf(f, "<li>");
@@ -490,4 +643,16 @@ void report_render_html(yajl_val doc, FILE *f)
 		fprintf(f, "</code></li>\n");
 	}
 	fprintf(f, "</ul>\n</body></html>\n");
+}
+
+void report_render_html(enum report_part part, yajl_val v, FILE *f)
+{
+	switch (part) {
+	case REPORT_PART_HEAD: html_head(v, f); break;
+	case REPORT_PART_AREA: html_area(v, f); break;
+	case REPORT_PART_CAUSE: html_cause(v, f); break;
+	case REPORT_PART_CHANGES: html_changes(v, f); break;
+	case REPORT_PART_SERVERS: html_servers(v, f); break;
+	case REPORT_PART_TAIL: html_tail(v, f); break;
+	}
 }

@@ -30,18 +30,19 @@ int srvindex_acts(const char *event_source, const char *error_code, const char *
 
 sqlite3_stmt *srvindex_prepare(sqlite3 *db)
 {
-	return store_prepare(db, "INSERT OR IGNORE INTO source_server_events (server_id, seq, acts)"
-			     " VALUES (?1, ?2, ?3)");
+	return store_prepare(db, "INSERT OR IGNORE INTO source_server_events (server_id, seq, acts,"
+			     " event_time_ms) VALUES (?1, ?2, ?3, ?4)");
 }
 
-int srvindex_put(sqlite3_stmt *insert, long long seq, const char *ids, size_t len, int acts)
+int srvindex_put(sqlite3_stmt *insert, const struct srvindex_event *ev, const char *ids, size_t len)
 {
 	for (size_t at = 0; at < len; at += strlen(ids + at) + 1) {
 		int rc;
 
 		sqlite3_bind_text(insert, 1, ids + at, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(insert, 2, seq);
-		sqlite3_bind_int(insert, 3, acts);
+		sqlite3_bind_int64(insert, 2, ev->seq);
+		sqlite3_bind_int(insert, 3, ev->acts);
+		sqlite3_bind_int64(insert, 4, ev->time_ms);
 		rc = sqlite3_step(insert);
 		sqlite3_reset(insert);
 		if (rc != SQLITE_DONE)
@@ -54,14 +55,17 @@ int srvindex_put(sqlite3_stmt *insert, long long seq, const char *ids, size_t le
 static int backfill_one(sqlite3_stmt *insert, struct record *rec, long long seq, const char *raw,
 			size_t len)
 {
+	struct srvindex_event ev;
 	char err[160];
 
 	if (record_parse_text(rec, raw, len, err, sizeof(err)) || rec->len[RF_SERVER_IDS] < 0)
 		return 0;
-	return srvindex_put(insert, seq, record_get(rec, RF_SERVER_IDS), (size_t)rec->len[RF_SERVER_IDS],
-			    srvindex_acts(record_get(rec, RF_EVENT_SOURCE), record_get(rec, RF_ERROR_CODE),
-					  record_get(rec, RF_PRINCIPAL_ARN), record_get(rec, RF_SESSION_ISSUER_ARN),
-					  record_get(rec, RF_INVOKED_BY), record_get(rec, RF_SOURCE_IP)));
+	ev.seq = seq;
+	ev.time_ms = rec->event_time_ms;
+	ev.acts = srvindex_acts(record_get(rec, RF_EVENT_SOURCE), record_get(rec, RF_ERROR_CODE),
+				record_get(rec, RF_PRINCIPAL_ARN), record_get(rec, RF_SESSION_ISSUER_ARN),
+				record_get(rec, RF_INVOKED_BY), record_get(rec, RF_SOURCE_IP));
+	return srvindex_put(insert, &ev, record_get(rec, RF_SERVER_IDS), (size_t)rec->len[RF_SERVER_IDS]);
 }
 
 int srvindex_backfill(sqlite3 *db)

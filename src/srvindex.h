@@ -36,12 +36,18 @@ int srvindex_acts(const char *event_source, const char *error_code, const char *
 /* The statement srvindex_put() runs; NULL on failure (printed). */
 sqlite3_stmt *srvindex_prepare(sqlite3 *db);
 
+/* One stored event, as the index records it. */
+struct srvindex_event {
+	long long seq, time_ms;
+	int acts;                /* srvindex_acts() */
+};
+
 /*
- * Stores that event seq names each id in ids (len bytes of NUL-terminated
+ * Stores that event ev names each id in ids (len bytes of NUL-terminated
  * ids back to back, as RF_SERVER_IDS holds them). 0 or -1 (not printed:
  * the caller names what it was doing).
  */
-int srvindex_put(sqlite3_stmt *insert, long long seq, const char *ids, size_t len, int acts);
+int srvindex_put(sqlite3_stmt *insert, const struct srvindex_event *ev, const char *ids, size_t len);
 
 /*
  * Fills the index for every stored event from its raw record, through the

@@ -20,24 +20,28 @@ static const char *col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* The findings on one event; sets *worst and counts distinct ids into seen. */
+/* The findings on one event (written to w unless NULL); sets *worst and counts distinct ids into seen. */
 static void event_findings(sqlite3_stmt *fs, long long seq, struct jsonw *w, int *worst,
 			   long long **seen, size_t *nseen)
 {
 	sqlite3_reset(fs);
 	sqlite3_bind_int64(fs, 1, seq);
-	jsonw_key(w, "findings");
-	jsonw_array(w);
+	if (w) {
+		jsonw_key(w, "findings");
+		jsonw_array(w);
+	}
 	while (sqlite3_step(fs) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(fs, 3);
 		size_t i;
 
-		jsonw_object(w);
-		jsonw_kv_string(w, "rule", col(fs, 0));
-		jsonw_kv_string(w, "severity", col(fs, 1));
-		jsonw_kv_string(w, "summary", col(fs, 2));
-		jsonw_kv_int(w, "finding_id", id);
-		jsonw_end_object(w);
+		if (w) {
+			jsonw_object(w);
+			jsonw_kv_string(w, "rule", col(fs, 0));
+			jsonw_kv_string(w, "severity", col(fs, 1));
+			jsonw_kv_string(w, "summary", col(fs, 2));
+			jsonw_kv_int(w, "finding_id", id);
+			jsonw_end_object(w);
+		}
 		if (sqlite3_column_int(fs, 4) > *worst)
 			*worst = sqlite3_column_int(fs, 4);
 		for (i = 0; i < *nseen && (*seen)[i] != id; i++)
@@ -47,10 +51,12 @@ static void event_findings(sqlite3_stmt *fs, long long seq, struct jsonw *w, int
 			(*seen)[(*nseen)++] = id;
 		}
 	}
-	jsonw_end_array(w);
+	if (w)
+		jsonw_end_array(w);
 }
 
-int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct jsonw *w)
+int timeline_build(sqlite3 *db, const char *server, long long since_ms, enum timeline_events which,
+		   struct jsonw *w)
 {
 	/* the index (srvindex.h) says which events name the server */
 	sqlite3_stmt *st = store_prepare(db,
@@ -58,7 +64,7 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct j
 		" coalesce(e.recipient_account_id, e.account_id), e.aws_region,"
 		" coalesce(e.session_issuer_arn, e.principal_arn, e.invoked_by, e.identity_type),"
 		" e.user_name, e.error_code, e.principal_arn, e.session_issuer_arn, e.invoked_by,"
-		" e.source_ip, e.user_agent"
+		" e.source_ip, e.user_agent, EXISTS (SELECT 1 FROM finding_events AS m WHERE m.seq = e.seq)"
 		" FROM source_server_events AS x JOIN event_fields AS e ON e.seq = x.seq"
 		" WHERE x.server_id = ?1 AND e.event_time_ms >= ?2 ORDER BY e.event_time_ms, e.seq");
 	sqlite3_stmt *fs = store_prepare(db,
@@ -85,12 +91,17 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct j
 		const char *src = col(st, 3) ? col(st, 3) : "";
 		struct buf api;
 
-		buf_init(&api, 1u << 12);
-		buf_addf(&api, "%.*s:%s", (int)strcspn(src, "."), src, col(st, 4) ? col(st, 4) : "?");
 		if (!first[0])
 			snprintf(first, sizeof(first), "%s", col(st, 1));
 		snprintf(last, sizeof(last), "%s", col(st, 1));
 		n++;
+		if (which == TIMELINE_NONE || (which == TIMELINE_MARKED && !sqlite3_column_int(st, 15))) {
+			if (sqlite3_column_int(st, 15)) /* its findings still count */
+				event_findings(fs, sqlite3_column_int64(st, 0), NULL, &worst, &seen, &nseen);
+			continue;
+		}
+		buf_init(&api, 1u << 12);
+		buf_addf(&api, "%.*s:%s", (int)strcspn(src, "."), src, col(st, 4) ? col(st, 4) : "?");
 		jsonw_object(w);
 		jsonw_kv_string(w, "time", col(st, 1));
 		jsonw_kv_string(w, "event_id", col(st, 2));
@@ -129,10 +140,9 @@ int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const
 	/* acts: the server exists (srvindex.h); a finding on one of its events: it matters */
 	sqlite3_stmt *st = store_prepare(db,
 		"SELECT x.server_id FROM source_server_events AS x"
-		" JOIN event_fields AS e ON e.seq = x.seq"
 		" LEFT JOIN finding_events AS fe ON fe.seq = x.seq"
 		" LEFT JOIN findings AS f ON f.finding_id = fe.finding_id"
-		" WHERE e.event_time_ms >= ?1 GROUP BY x.server_id"
+		" WHERE x.event_time_ms >= ?1 GROUP BY x.server_id"
 		" HAVING max(x.acts) = 1 OR max(f.severity_rank) IS NOT NULL"
 		" ORDER BY coalesce(max(f.severity_rank), -1) DESC, count(DISTINCT fe.finding_id) DESC,"
 		" count(DISTINCT x.seq) DESC, x.server_id");
@@ -149,7 +159,7 @@ int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const
 	return rc ? -1 : 0;
 }
 
-void timeline_render_text(yajl_val tl, FILE *f, int only_marked)
+void timeline_render_text(yajl_val tl, FILE *f)
 {
 	yajl_val evs = ytree_get(tl, "events", yajl_t_array);
 	yajl_val n = ytree_get(tl, "event_count", yajl_t_number), nf = ytree_get(tl, "findings", yajl_t_number);
@@ -158,7 +168,7 @@ void timeline_render_text(yajl_val tl, FILE *f, int only_marked)
 	fprintf(f, "Source server ");
 	out_text(f, ytree_str(tl, "source_server_id"));
 	fprintf(f, ": %lld event%s", n ? YAJL_GET_INTEGER(n) : 0, n && YAJL_GET_INTEGER(n) == 1 ? "" : "s");
-	if (count) {
+	if (ytree_str(tl, "first_time")) {
 		fprintf(f, ", ");
 		out_text(f, ytree_str(tl, "first_time"));
 		fprintf(f, " .. ");
@@ -176,8 +186,6 @@ void timeline_render_text(yajl_val tl, FILE *f, int only_marked)
 		yajl_val e = evs->u.array.values[i], fs = ytree_get(e, "findings", yajl_t_array);
 		size_t nfs = fs ? fs->u.array.len : 0;
 
-		if (only_marked && !nfs)
-			continue;
 		fprintf(f, "  ");
 		out_text(f, ytree_str(e, "time"));
 		fprintf(f, "  ");

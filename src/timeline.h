@@ -21,15 +21,20 @@
 
 struct jsonw;
 
+/* Which events a timeline object lists (the counts always cover them all). */
+enum timeline_events { TIMELINE_ALL, TIMELINE_MARKED, TIMELINE_NONE };
+
 /*
  * Writes the timeline of source server `server` as one JSON object to w:
  * source_server_id, event_count, first_time, last_time, findings (how many
- * distinct findings are marked), worst_severity, and events (time order),
- * each with time, event_id, api, event_source, event_name, account, region,
- * principal, who, error_code, related, and findings (rule, severity,
- * summary, finding_id). Events before since_ms are left out. Returns 0 or -1.
+ * distinct findings are marked), worst_severity, and events (time order;
+ * all of them, those with findings, or none), each with time, event_id,
+ * api, event_source, event_name, account, region, principal, who,
+ * error_code, related, and findings (rule, severity, summary, finding_id).
+ * Events before since_ms are left out. Returns 0 or -1.
  */
-int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct jsonw *w);
+int timeline_build(sqlite3 *db, const char *server, long long since_ms, enum timeline_events which,
+		   struct jsonw *w);
 
 /*
  * Calls fn for every source server with events at or after since_ms that
@@ -40,7 +45,7 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct j
  */
 int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const char *id), void *arg);
 
-/* Prints a timeline object (as timeline_build() writes it, parsed) as text. */
-void timeline_render_text(yajl_val tl, FILE *f, int only_marked);
+/* Prints a timeline object (as timeline_build() writes it, parsed) as text: a line, then its events. */
+void timeline_render_text(yajl_val tl, FILE *f);
 
 #endif

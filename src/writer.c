@@ -209,15 +209,16 @@ static const char *row_value(const struct rowset *rs, const struct row *r, int f
 /* Records which source servers the event names (srvindex.h). */
 static int index_servers(struct writer *w, const struct rowset *rs, const struct row *r, long long seq)
 {
-	int acts;
+	struct srvindex_event ev;
 
 	if (r->len[RF_SERVER_IDS] < 0)
 		return 0;
-	acts = srvindex_acts(row_value(rs, r, RF_EVENT_SOURCE), row_value(rs, r, RF_ERROR_CODE),
-			     row_value(rs, r, RF_PRINCIPAL_ARN), row_value(rs, r, RF_SESSION_ISSUER_ARN),
-			     row_value(rs, r, RF_INVOKED_BY), row_value(rs, r, RF_SOURCE_IP));
-	if (srvindex_put(w->index_server, seq, row_value(rs, r, RF_SERVER_IDS),
-			 (size_t)r->len[RF_SERVER_IDS], acts))
+	ev.seq = seq;
+	ev.time_ms = r->time_ms;
+	ev.acts = srvindex_acts(row_value(rs, r, RF_EVENT_SOURCE), row_value(rs, r, RF_ERROR_CODE),
+				row_value(rs, r, RF_PRINCIPAL_ARN), row_value(rs, r, RF_SESSION_ISSUER_ARN),
+				row_value(rs, r, RF_INVOKED_BY), row_value(rs, r, RF_SOURCE_IP));
+	if (srvindex_put(w->index_server, &ev, row_value(rs, r, RF_SERVER_IDS), (size_t)r->len[RF_SERVER_IDS]))
 		return db_fail(w, "indexing source servers");
 	return 0;
 }
