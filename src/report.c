@@ -182,6 +182,24 @@ static void more_command(struct buf *b, const char *rule, long long since)
 	}
 }
 
+/*
+ * Starts the array `key` of a list: prepares its statement with the
+ * report's since bound to ?1 and the list's LIMIT (-1: none) to ?2; NULL
+ * (printed) when it cannot be prepared. The array is opened either way.
+ */
+static sqlite3_stmt *list_begin(struct report *r, const char *key, const char *sql, long long limit)
+{
+	sqlite3_stmt *st = store_prepare(r->db, sql);
+
+	jsonw_key(&r->w, key);
+	jsonw_array(&r->w);
+	if (st) {
+		sqlite3_bind_int64(st, 1, r->since);
+		sqlite3_bind_int64(st, 2, limit);
+	}
+	return st;
+}
+
 /* One finding as the report lists it. */
 static void build_finding(struct jsonw *w, sqlite3_stmt *st)
 {
@@ -215,22 +233,18 @@ struct area {
 static void build_findings(struct report *r, const struct cause *c, const struct area *a,
 			   const char *key, long long limit)
 {
-	sqlite3_stmt *st = store_prepare(r->db,
+	sqlite3_stmt *st = list_begin(r, key,
 		"SELECT severity, summary, first_time, last_time, event_count, event_id, principal,"
-		" details, account, region, related FROM findings WHERE rule = ?1"
-		" AND (?5 OR (account IS ?2 AND region IS ?3)) AND last_time_ms >= ?4"
+		" details, account, region, related FROM findings WHERE rule = ?3"
+		" AND (?6 OR (account IS ?4 AND region IS ?5)) AND last_time_ms >= ?1"
 		" ORDER BY severity_rank DESC, related DESC, event_count DESC, last_time_ms DESC,"
-		" finding_id LIMIT ?6");
+		" finding_id LIMIT ?2", limit);
 
-	jsonw_key(&r->w, key);
-	jsonw_array(&r->w);
 	if (st) {
-		sqlite3_bind_text(st, 1, c->rule, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, a->account, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, a->region, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 4, r->since);
-		sqlite3_bind_int(st, 5, a->all);
-		sqlite3_bind_int64(st, 6, limit);
+		sqlite3_bind_text(st, 3, c->rule, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, a->account, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, a->region, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 6, a->all);
 		while (sqlite3_step(st) == SQLITE_ROW)
 			build_finding(&r->w, st);
 		sqlite3_finalize(st);
@@ -280,21 +294,17 @@ static int build_cause_totals(struct report *r, const struct cause *c, const str
 /* The permissions cause's policy statement per principal, the most denied first. */
 static void build_policies(struct report *r)
 {
-	sqlite3_stmt *st = store_prepare(r->db,
+	sqlite3_stmt *st = list_begin(r, "policies",
 		"SELECT principal, group_concat(DISTINCT action), count(*) OVER () FROM"
 		" (SELECT principal, json_extract(details, '$.action') AS action, severity_rank,"
 		"  related, event_count FROM findings WHERE rule = 'ec2-access-denied'"
 		"  AND last_time_ms >= ?1 ORDER BY action)"
 		" GROUP BY principal"
 		" ORDER BY max(severity_rank) DESC, max(related) DESC, sum(event_count) DESC, principal"
-		" LIMIT ?2");
+		" LIMIT ?2", shown(r, SHOWN_POLICIES));
 	long long total = 0;
 
-	jsonw_key(&r->w, "policies");
-	jsonw_array(&r->w);
 	if (st) {
-		sqlite3_bind_int64(st, 1, r->since);
-		sqlite3_bind_int64(st, 2, shown(r, SHOWN_POLICIES));
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			const char *actions = text_col(st, 1) ? text_col(st, 1) : "";
 
@@ -411,7 +421,7 @@ static void who(struct jsonw *w, const char *arn, const char *user)
  */
 static void build_changes(struct report *r)
 {
-	sqlite3_stmt *st = store_prepare(r->db,
+	sqlite3_stmt *st = list_begin(r, "settings_changes",
 		"SELECT e.event_time, e.principal_arn, e.event_source,"
 		" e.event_name, e.error_code, json_extract(e.raw, '$.requestParameters.sourceServerID'),"
 		" f.severity, f.summary, e.event_id, e.user_name,"
@@ -419,14 +429,10 @@ static void build_changes(struct report *r)
 		" FROM (SELECT * FROM events WHERE " MGN_SETTINGS_SQL " AND event_time_ms >= ?1) AS e"
 		" LEFT JOIN findings AS f ON f.rule = 'replication-invalid-tags' AND f.key = e.event_id"
 		" ORDER BY f.severity_rank IS NULL, f.severity_rank DESC, e.event_time_ms DESC, e.seq DESC"
-		" LIMIT ?2");
+		" LIMIT ?2", shown(r, SHOWN_CHANGES));
 	long long total = 0;
 
-	jsonw_key(&r->w, "settings_changes");
-	jsonw_array(&r->w);
 	if (st) {
-		sqlite3_bind_int64(st, 1, r->since);
-		sqlite3_bind_int64(st, 2, shown(r, SHOWN_CHANGES));
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			char api[160];
 
@@ -455,16 +461,13 @@ static void build_changes(struct report *r)
 /* Findings' events per hour and rule, for the timeline chart. */
 static void build_timeline(struct report *r)
 {
-	sqlite3_stmt *st = store_prepare(r->db,
+	sqlite3_stmt *st = list_begin(r, "timeline",
 		"SELECT substr(e.event_time, 1, 13) || ':00Z' AS hour, f.rule, count(*)"
 		" FROM finding_events AS fe JOIN findings AS f USING (finding_id)"
 		" JOIN event_fields AS e ON e.seq = fe.seq WHERE f.last_time_ms >= ?1"
-		" GROUP BY hour, f.rule ORDER BY hour, f.rule");
+		" GROUP BY hour, f.rule ORDER BY hour, f.rule LIMIT ?2", -1);
 
-	jsonw_key(&r->w, "timeline");
-	jsonw_array(&r->w);
 	if (st) {
-		sqlite3_bind_int64(st, 1, r->since);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			jsonw_object(&r->w);
 			jsonw_kv_string(&r->w, "hour", text_col(st, 0));
