@@ -227,7 +227,7 @@ static void text_servers(yajl_val doc, FILE *f)
 	for (size_t i = 0; i < ytree_len(servers); i++)
 		timeline_render_text(ytree_item(servers, i), f);
 	text_more(f, "", ytree_num(doc, "source_server_count"), ytree_len(servers), NULL,
-		  "trailsift report --format json lists every one");
+		  "trailsift timeline --source-server ID (their ids: trailsift report --format json)");
 }
 
 static void text_tail(yajl_val doc, FILE *f)
@@ -527,7 +527,7 @@ static void html_servers(yajl_val doc, FILE *f)
 	}
 	fprintf(f, "</ul>\n");
 	html_more(f, ytree_num(doc, "source_server_count"), ytree_len(servers), "source servers",
-		  "trailsift report --format json");
+		  "trailsift timeline --source-server ID (their ids: trailsift report --format json)");
 	for (size_t i = 0; i < ytree_len(servers); i++) {
 		yajl_val s = ytree_item(servers, i), evs = ytree_get(s, "events", yajl_t_array);
 		size_t rows = ytree_len(evs) < HTML_SERVER_ROWS ? ytree_len(evs) : HTML_SERVER_ROWS;

@@ -85,7 +85,7 @@ same "report text: the 10 worst findings of the cause" \
 contains "... then how many more and the command that lists them" "$T/text" \
 	"^     $(($(sql "SELECT count(*) FROM findings WHERE rule = 'ec2-access-denied'") - 10)) more: trailsift findings --rule ec2-access-denied$"
 same "report text: 50 source servers" "$(grep -c '^Source server s-srv' "$T/text")" 50
-contains "... then how many more" "$T/text" "^5 more: trailsift report --format json lists every one$"
+contains "... then how many more" "$T/text" "^5 more: trailsift timeline --source-server ID \(their ids: trailsift report --format json\)$"
 same "... the worst first: the server with a finding" "$(grep -m1 '^Source server s-' "$T/text" | cut -d' ' -f3)" "s-srv54:"
 check "report text: under 300 lines" test "$(wc -l < "$T/text")" -lt 300
 run_ts 0 report --format json
