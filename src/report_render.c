@@ -281,22 +281,41 @@ static const char *const rule_colors[][2] = {
 	{ "staging-network-change", "#117a65" }, { "replication-settings-risk", "#5d6d7e" },
 };
 
-static const char *color_of(const char *rule)
+#define NCOLORS (sizeof(rule_colors) / sizeof(rule_colors[0]))
+
+/* Past a week of hours with finding events, the chart has a bar a day: the file stays small. */
+#define CHART_MAX_HOURS 168
+
+/* Which rule_colors[] row a rule has; NCOLORS for any other. */
+static size_t rule_slot(const char *rule)
 {
-	for (size_t i = 0; i < sizeof(rule_colors) / sizeof(rule_colors[0]); i++)
-		if (rule && !strcmp(rule, rule_colors[i][0]))
-			return rule_colors[i][1];
-	return "#7f8c8d";
+	size_t k = 0;
+
+	while (k < NCOLORS && !(rule && !strcmp(rule, rule_colors[k][0])))
+		k++;
+	return k;
+}
+
+/* The chart's rows from i on that fall in the bucket of row i (its first key_len characters). */
+static size_t bucket_end(yajl_val tl, size_t i, size_t key_len)
+{
+	const char *key = ytree_str(ytree_item(tl, i), "hour");
+	size_t j = i;
+
+	while (j < ytree_len(tl) && !strncmp(ytree_str(ytree_item(tl, j), "hour"), key, key_len))
+		j++;
+	return j;
 }
 
 /*
- * The timeline: one stacked bar per hour that has finding events, coloured
- * by rule. Hours without events are left out (the label under each bar says
- * which hour it is), so a sparse week stays readable.
+ * The timeline: one stacked bar per hour that has finding events (per day
+ * past CHART_MAX_HOURS of them), coloured by rule. Hours without events are
+ * left out (the label under each bar says which it is), so a sparse week
+ * stays readable.
  */
 static void html_chart(yajl_val tl, FILE *f)
 {
-	size_t n = ytree_len(tl), bars = 0, i = 0;
+	size_t n = ytree_len(tl), bars = 0, key_len = 13; /* "2026-11-04T12" */
 	long long top = 1;
 	const int bar_w = 26, h = 160, left = 40;
 
@@ -304,46 +323,58 @@ static void html_chart(yajl_val tl, FILE *f)
 		fprintf(f, "<p>No findings to chart.</p>\n");
 		return;
 	}
-	/* the tallest hour sets the scale */
-	for (size_t j = 0; j < n; bars++) {
-		const char *hour = ytree_str(ytree_item(tl, j), "hour");
+	for (size_t i = 0; i < n; i = bucket_end(tl, i, key_len))
+		bars++;
+	if (bars > CHART_MAX_HOURS) {
+		key_len = 10; /* "2026-11-04" */
+		bars = 0;
+		for (size_t i = 0; i < n; i = bucket_end(tl, i, key_len))
+			bars++;
+	}
+	/* the tallest bar sets the scale */
+	for (size_t i = 0, end; i < n; i = end) {
 		long long sum = 0;
 
-		for (; j < n && !strcmp(ytree_str(ytree_item(tl, j), "hour"), hour); j++)
-			sum += ytree_num(ytree_item(tl, j), "events");
+		for (end = bucket_end(tl, i, key_len); i < end; i++)
+			sum += ytree_num(ytree_item(tl, i), "events");
 		if (sum > top)
 			top = sum;
 	}
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"finding events per hour by rule\""
-		" width=\"%zu\" height=\"%d\" viewBox=\"0 0 %zu %d\">\n",
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"finding events per %s by rule\""
+		" width=\"%zu\" height=\"%d\" viewBox=\"0 0 %zu %d\">\n", key_len == 10 ? "day" : "hour",
 		left + bars * (size_t)bar_w + 10, h + 90, left + bars * (size_t)bar_w + 10, h + 90);
 	fprintf(f, "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>\n", left - 2, left - 2, h + 10);
 	fprintf(f, "<text x=\"2\" y=\"18\" font-size=\"11\">%lld</text><text x=\"2\" y=\"%d\" font-size=\"11\">0</text>\n",
 		top, h + 10);
-	for (size_t b = 0; i < n; b++) {
+	for (size_t b = 0, i = 0, end; i < n; b++, i = end) {
 		const char *hour = ytree_str(ytree_item(tl, i), "hour");
+		long long sums[NCOLORS + 1] = { 0 };
 		double y = h + 10;
 		int x = left + (int)b * bar_w;
+		char label[32]; /* the hour as written, or its day */
 
-		for (; i < n && !strcmp(ytree_str(ytree_item(tl, i), "hour"), hour); i++) {
-			long long v = ytree_num(ytree_item(tl, i), "events");
-			double bh = (double)v * h / (double)top;
+		snprintf(label, sizeof(label), "%.*s", key_len == 10 ? 10 : 31, hour ? hour : "");
 
+		for (end = bucket_end(tl, i, key_len); i < end; i++)
+			sums[rule_slot(ytree_str(ytree_item(tl, i), "rule"))] += ytree_num(ytree_item(tl, i), "events");
+		for (size_t k = 0; k <= NCOLORS; k++) {
+			double bh = (double)sums[k] * h / (double)top;
+
+			if (!sums[k])
+				continue;
 			y -= bh;
 			fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>",
-				x, y, bar_w - 4, bh, color_of(ytree_str(ytree_item(tl, i), "rule")));
-			hx(f, hour);
-			fprintf(f, " ");
-			hx(f, ytree_str(ytree_item(tl, i), "rule"));
-			fprintf(f, ": %lld</title></rect>\n", v);
+				x, y, bar_w - 4, bh, k < NCOLORS ? rule_colors[k][1] : "#7f8c8d");
+			hx(f, label);
+			fprintf(f, " %s: %lld</title></rect>\n", k < NCOLORS ? rule_colors[k][0] : "other rules", sums[k]);
 		}
 		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" transform=\"rotate(60 %d %d)\">", x + 4,
 			h + 16, x + 4, h + 16);
-		hx(f, strlen(hour) > 16 ? hour + 5 : hour); /* "11-04T12:00" */
+		hx(f, strlen(label) >= 10 ? label + 5 : label); /* "11-04T12:00Z" or "11-04" */
 		fprintf(f, "</text>\n");
 	}
 	fprintf(f, "</svg>\n<p class=\"legend\">");
-	for (size_t k = 0; k < sizeof(rule_colors) / sizeof(rule_colors[0]); k++)
+	for (size_t k = 0; k < NCOLORS; k++)
 		fprintf(f, "<span style=\"background:%s\"></span>%s ", rule_colors[k][1], rule_colors[k][0]);
 	fprintf(f, "</p>\n");
 }

@@ -95,3 +95,16 @@ same "report json: every finding and every server" \
 run_ts 0 report --format html
 same "report html: 50 servers linked, then how many more" \
 	"$(grep -c '^<li><a href="#server-' "$T/out") $(grep -c '5 more source servers' "$T/out")" "50 1"
+
+# the HTML chart: past a week of hours with finding events, a bar a day
+python3 -c '
+import json
+for i in range(170):
+    print(json.dumps({"who": "mgn-repl", "eventName": "CreateSnapshot", "errorCode": "Client.UnauthorizedOperation",
+                      "t": "2026-11-%02dT%02d:00:00Z" % (1 + i // 24, i % 24)}))' | tr '\n' '\0' | xargs -0 python3 "$ROOT/tests/mkevents.py" "$T/week.json"
+DB="$T/week.db"
+ts -q ingest "$T/week.json"
+ts -q scan
+run_ts 0 report --format html
+same "html chart over 170 hours: 8 bars, one a day" \
+	"$(grep -c 'aria-label="finding events per day by rule"' "$T/out") $(grep -c '^<rect ' "$T/out")" "1 8"
