@@ -134,6 +134,7 @@ bench: deps
 	@$(MAKE) --no-print-directory trailsift
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/run.sh
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/scan-bench.sh
+	TRAILSIFT=$(CURDIR)/trailsift sh bench/report-bench.sh
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/pull-bench.sh
 
 # Each header compiles alone. (Without the -MMD of ALL_CFLAGS: compiling

@@ -23,6 +23,9 @@
 
 #define LOCK_WAIT_MS 10000
 
+/* New findings the text form prints at most (cron mails it to a person); JSON prints all. */
+#define AUDIT_TEXT_MAX 100
+
 static const char help[] =
 	"usage: trailsift [--db PATH] audit [--fail-on SEVERITY] [--format text|json] [--quiet]\n"
 	"                                   [PATH... | --pull [PULL OPTIONS]]\n"
@@ -37,7 +40,9 @@ static const char help[] =
 	"Options:\n"
 	"      --fail-on S    info, low, medium, high (default) or critical: the severity\n"
 	"                     that makes the audit exit 3\n"
-	"  -f, --format F     text (default) or json (JSON Lines, as `findings --format json`)\n"
+	"  -f, --format F     text (default; at most 100 findings, then how many more and\n"
+	"                     the command that lists them) or json (JSON Lines, as\n"
+	"                     `findings --format json`, every one)\n"
 	"  -q, --quiet        no summary line\n"
 	"  -h, --help         this help\n"
 	"\n"
@@ -98,6 +103,30 @@ static int record_audit(sqlite3 *db, long long scan_id, long reported, int statu
 	return rc;
 }
 
+/* Writes s as one shell word in single quotes, control characters replaced. */
+static void shell_word(const char *s)
+{
+	putchar('\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			fputs("'\\''", stdout);
+		else
+			out_safe_text(stdout, s, 1);
+	}
+	putchar('\'');
+}
+
+/* The line after a capped list: how many more, and the query that lists every new one. */
+static void print_rest(const struct ctx *ctx, long count, long long after_scan)
+{
+	if (count <= AUDIT_TEXT_MAX)
+		return;
+	printf("%ld more new or changed findings: trailsift --db ", count - AUDIT_TEXT_MAX);
+	shell_word(ctx->db_path);
+	printf(" query \"SELECT * FROM findings WHERE updated_scan > %lld"
+	       " ORDER BY severity_rank DESC, last_time_ms DESC\"\n", after_scan);
+}
+
 struct audit_opts {
 	enum severity fail_on;
 	enum out_format fmt;
@@ -117,7 +146,7 @@ static int pull(struct ctx *ctx, int argc, char **argv)
 
 static int run(struct ctx *ctx, char *const *paths, int npaths, const struct audit_opts *ao)
 {
-	struct findings_filter flt = { NULL, 0, SEV_INFO, 0, 0 };
+	struct findings_filter flt = { NULL, 0, SEV_INFO, 0, 0, ao->fmt == OUT_TABLE ? AUDIT_TEXT_MAX : 0 };
 	struct ingest_opts io = { 0, ctx->command_line, 0 };
 	struct ingest_totals it;
 	struct scan_totals st;
@@ -139,6 +168,8 @@ static int run(struct ctx *ctx, char *const *paths, int npaths, const struct aud
 	}
 	if (findings_print(db, &flt, ao->fmt, &count, &worst))
 		status = EXIT_FAILED;
+	else if (ao->fmt == OUT_TABLE)
+		print_rest(ctx, count, flt.after_scan);
 	if (status == EXIT_OK && worst >= (int)ao->fail_on)
 		status = EXIT_FINDINGS;
 	if (record_audit(db, st.scan_id, count, status))

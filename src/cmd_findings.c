@@ -36,7 +36,7 @@ int cmd_findings(int argc, char **argv, struct ctx *ctx)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct findings_filter flt = { NULL, 0, SEV_INFO, 0, -1 };
+	struct findings_filter flt = { NULL, 0, SEV_INFO, 0, -1, 0 };
 	const char **ids = xcalloc((size_t)argc + 1, sizeof(*ids));
 	enum out_format fmt = OUT_TABLE;
 	sqlite3 *db;

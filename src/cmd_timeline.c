@@ -10,6 +10,7 @@
 #include "cmd.h"
 #include "jsonw.h"
 #include "msg.h"
+#include "srvindex.h"
 #include "timeline.h"
 #include "timeparse.h"
 
@@ -19,8 +20,10 @@ static const char help[] =
 	"\n"
 	"Prints every stored event that names one MGN/DRS source server, oldest first:\n"
 	"MGN/DRS calls with its sourceServerID, and EC2 calls whose parameters, tags or\n"
-	"resources carry its id (replication servers, staging volumes, snapshots). The\n"
-	"findings that cover an event are marked under it. Run `trailsift scan` first.\n"
+	"resources carry its id (replication servers, staging volumes, snapshots): an\n"
+	"event names it when a string in its record equals the id exactly (s-1 never\n"
+	"matches s-10). The findings that cover an event are marked under it. Run\n"
+	"`trailsift scan` first.\n"
 	"\n"
 	"Options:\n"
 	"  -s, --source-server ID   the source server, e.g. s-1234567890abcdef0 (required)\n"
@@ -65,12 +68,15 @@ int cmd_timeline(int argc, char **argv, struct ctx *ctx)
 		return usage_error("timeline", "unexpected argument '%s'", argv[optind]);
 	if (!server || !*server)
 		return usage_error("timeline", "no --source-server given");
+	if (!srvindex_is_id(server, strlen(server)))
+		return usage_error("timeline", "--source-server takes an id of the form s-... (at most %d bytes)",
+				   SRVINDEX_MAX_ID);
 	db = cmd_open_store(ctx, STORE_READ_ONLY);
 	if (!db)
 		return EXIT_FAILED;
 	buf_init(&b, (size_t)1 << 30);
 	jsonw_init(&w, &b);
-	rc = timeline_build(db, server, since, &w);
+	rc = timeline_build(db, server, since, TIMELINE_ALL, &w);
 	store_close(db);
 	if (!rc && json) {
 		fputs(b.data, stdout);
@@ -80,7 +86,7 @@ int cmd_timeline(int argc, char **argv, struct ctx *ctx)
 		yajl_val doc = yajl_tree_parse(b.data, err, sizeof(err));
 
 		if (doc)
-			timeline_render_text(doc, stdout, 0);
+			timeline_render_text(doc, stdout);
 		else
 			rc = error("timeline: internal JSON error: %s", err);
 		yajl_tree_free(doc);

@@ -119,7 +119,9 @@ int findings_print(sqlite3 *db, const struct findings_filter *flt, enum out_form
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (!wanted(flt, (const char *)sqlite3_column_text(st, 0)))
 			continue;
-		if (fmt == OUT_TABLE)
+		if (flt->max_printed && n >= flt->max_printed)
+			; /* counted, not printed */
+		else if (fmt == OUT_TABLE)
 			row_text(st);
 		else
 			row_full(o, st, fmt);

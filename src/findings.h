@@ -19,12 +19,13 @@ struct findings_filter {
 	enum severity min_severity;
 	long long since_ms;         /* last event at or after; 0: all */
 	long long after_scan;       /* updated by a scan after this one; -1: all */
+	long max_printed;           /* print at most this many (still counted); 0: all */
 };
 
 /*
  * Prints the matching findings, most severe first, then newest first.
- * Sets *count (if not NULL) and *worst (the highest severity printed, -1 if
- * none). Returns 0 or -1 (printed).
+ * Sets *count (if not NULL) and *worst (the highest severity, -1 if none),
+ * over all that match, printed or not. Returns 0 or -1 (printed).
  */
 int findings_print(sqlite3 *db, const struct findings_filter *flt, enum out_format fmt,
 		   long *count, int *worst);

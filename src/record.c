@@ -14,6 +14,7 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "srvindex.h"
 #include "timeparse.h"
 
 enum node { N_ROOT, N_IDENTITY, N_SESSION, N_ISSUER, N_TLS, N_NONE = -1 };
@@ -114,6 +115,7 @@ const char *const record_columns[RF_COUNT] = {
 	[RF_EVENT_CATEGORY] = "event_category",
 	[RF_TLS_VERSION] = "tls_version",
 	[RF_ISSUER_USER_NAME] = NULL,
+	[RF_SERVER_IDS] = NULL,
 };
 
 /* The JSON key that fills field f, for error messages. */
@@ -140,6 +142,7 @@ static int is_required_field(int f)
 void record_init(struct record *rec)
 {
 	buf_init(&rec->values, 64u << 20);
+	buf_init(&rec->server_ids, 64u << 20);
 	for (int i = 0; i < RF_COUNT; i++)
 		rec->len[i] = -1;
 	rec->event_time_ms = 0;
@@ -148,6 +151,7 @@ void record_init(struct record *rec)
 void record_release(struct record *rec)
 {
 	buf_release(&rec->values);
+	buf_release(&rec->server_ids);
 }
 
 const char *record_get(const struct record *rec, enum record_field f)
@@ -193,9 +197,42 @@ void record_extract_begin(struct record_extractor *ex, struct record *rec)
 	ex->pending_node = N_NONE;
 	ex->err[0] = '\0';
 	buf_reset(&rec->values);
+	buf_reset(&rec->server_ids);
 	for (int i = 0; i < RF_COUNT; i++)
 		rec->len[i] = -1;
 	rec->event_time_ms = 0;
+}
+
+/* Ids checked for repeats within a record; past them the store's key drops repeats. */
+#define SERVER_IDS_DEDUPED 64
+
+/*
+ * Notes a string of the record (value or key) that could name a source
+ * server: once per record for the first ids, so that the usual record
+ * costs one row per server it names, while one stuffed with ids costs
+ * linear time.
+ */
+static int note_server_id(struct record_extractor *ex, const unsigned char *s, size_t len)
+{
+	struct buf *ids = &ex->rec->server_ids;
+	size_t at = 0;
+
+	if (!srvindex_is_id((const char *)s, len))
+		return 1;
+	for (int n = 0; at < ids->len && n < SERVER_IDS_DEDUPED; n++) {
+		size_t l = strlen(ids->data + at);
+
+		if (l == len && !memcmp(ids->data + at, s, len))
+			return 1;
+		at += l + 1;
+	}
+	if (memchr(s, '\0', len))
+		return 1; /* a NUL inside: it cannot equal an id given on the command line */
+	if (buf_add(ids, s, len) || buf_addch(ids, '\0')) {
+		snprintf(ex->err, sizeof(ex->err), "too many strings of the form s-...");
+		return 0;
+	}
+	return 1;
 }
 
 static int open_container(struct record_extractor *ex, int is_map)
@@ -244,6 +281,8 @@ int record_on_key(struct record_extractor *ex, const unsigned char *k, size_t le
 {
 	int node = ex->node[ex->depth];
 
+	if (!note_server_id(ex, k, len))
+		return 0;
 	ex->pending_field = -1;
 	ex->pending_node = N_NONE;
 	if (node < 0)
@@ -262,6 +301,8 @@ int record_on_string(struct record_extractor *ex, const unsigned char *s, size_t
 {
 	int f = take_field(ex);
 
+	if (!note_server_id(ex, s, len))
+		return 0;
 	if (f < 0)
 		return 1;
 	if (is_bool_field(f)) {
@@ -323,6 +364,21 @@ static int fallback(struct record *rec, int to, int from)
 	return 0;
 }
 
+/* Moves the ids noted while reading into the values, as field RF_SERVER_IDS. */
+static int keep_server_ids(struct record *rec)
+{
+	size_t off = rec->values.len;
+
+	if (!rec->server_ids.len)
+		return 0;
+	if (buf_add(&rec->values, rec->server_ids.data, rec->server_ids.len) ||
+	    buf_addch(&rec->values, '\0'))
+		return -1;
+	rec->off[RF_SERVER_IDS] = off;
+	rec->len[RF_SERVER_IDS] = (long)rec->server_ids.len;
+	return 0;
+}
+
 int record_finish(struct record *rec, char *err, size_t errlen)
 {
 	if (rec->len[RF_EVENT_ID] <= 0) {
@@ -340,7 +396,7 @@ int record_finish(struct record *rec, char *err, size_t errlen)
 		return -1;
 	}
 	if (fallback(rec, RF_ACCOUNT_ID, RF_RECIPIENT_ACCOUNT_ID) ||
-	    fallback(rec, RF_USER_NAME, RF_ISSUER_USER_NAME)) {
+	    fallback(rec, RF_USER_NAME, RF_ISSUER_USER_NAME) || keep_server_ids(rec)) {
 		snprintf(err, errlen, "record too large");
 		return -1;
 	}

@@ -45,6 +45,8 @@ enum record_field {
 	RF_EVENT_CATEGORY,
 	RF_TLS_VERSION,
 	RF_ISSUER_USER_NAME, /* sessionIssuer.userName: user_name's fallback */
+	RF_SERVER_IDS,       /* every string that could be a source server id (srvindex.h),
+				each NUL-terminated, back to back; len counts the NULs */
 	RF_COUNT
 };
 
@@ -60,6 +62,7 @@ struct record {
 	size_t off[RF_COUNT];       /* where each value starts in values.data */
 	long len[RF_COUNT];         /* its length, or -1 when the record lacks it */
 	long long event_time_ms;    /* eventTime as epoch ms, set by record_finish() */
+	struct buf server_ids;      /* RF_SERVER_IDS while the record is read */
 };
 
 /* Internal state of an extraction; callers only allocate it. */

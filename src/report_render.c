@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "out.h"
 #include "safetext.h"
 #include "timeline.h"
@@ -55,56 +56,19 @@ static void text_check(FILE *f, const char *check, const char *region)
 	out_text(f, p);
 }
 
-static void text_cause(FILE *f, yajl_val c, int n)
+/* "N more: COMMAND" when a list shows fewer than its total. */
+static void text_more(FILE *f, const char *indent, long long total, size_t shown, const char *what,
+		      const char *command)
 {
-	yajl_val fs = ytree_get(c, "findings", yajl_t_array);
-
-	fprintf(f, "  %d. ", n);
-	out_text(f, ytree_str(c, "title"));
-	if (!ytree_true(c, "evident") && !ytree_len(fs)) {
-		fprintf(f, ": no evidence in CloudTrail\n");
+	if (total <= (long long)shown)
 		return;
-	}
-	fprintf(f, " [");
-	out_upper(f, ytree_str(c, "severity"));
-	fprintf(f, "] ");
-	out_text(f, ytree_str(c, "first_seen"));
-	fprintf(f, " .. ");
-	out_text(f, ytree_str(c, "last_seen"));
-	fprintf(f, ", %lld events\n", ytree_num(c, "events"));
-	for (size_t i = 0; i < ytree_len(fs); i++) {
-		fprintf(f, "     - ");
-		out_upper(f, ytree_str(ytree_item(fs, i), "severity"));
-		fprintf(f, " ");
-		out_text(f, ytree_str(ytree_item(fs, i), "summary"));
-		fprintf(f, " (");
-		out_text(f, ytree_str(ytree_item(fs, i), "first_time"));
-		fprintf(f, " .. ");
-		out_text(f, ytree_str(ytree_item(fs, i), "last_time"));
-		fprintf(f, ")\n");
-	}
-	for (size_t i = 0; i < ytree_len(ytree_get(c, "policies", yajl_t_array)); i++) {
-		yajl_val p = ytree_item(ytree_get(c, "policies", yajl_t_array), i);
-
-		fprintf(f, "     Policy to add to ");
-		out_text(f, ytree_str(p, "principal"));
-		fprintf(f, ":\n       ");
-		print_json(ytree_get(p, "policy", yajl_t_object), f);
-		fprintf(f, "\n");
-	}
-	if (ytree_true(c, "evident")) {
-		fprintf(f, "     Next step: ");
-		out_text(f, ytree_str(c, "next_step"));
-		fprintf(f, "\n");
-	}
+	fprintf(f, "%s%lld more%s%s: ", indent, total - (long long)shown, what ? " " : "", what ? what : "");
+	out_text(f, command);
+	fprintf(f, "\n");
 }
 
-void report_render_text(yajl_val doc, FILE *f)
+static void text_head(yajl_val doc, FILE *f)
 {
-	yajl_val areas = ytree_get(doc, "areas", yajl_t_array);
-	yajl_val servers = ytree_get(doc, "source_servers", yajl_t_array);
-	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
-
 	fprintf(f, "trailsift diagnosis report: why is MGN/DRS replication stuck?\n");
 	fprintf(f, "Store ");
 	out_text(f, ytree_str(doc, "store"));
@@ -117,67 +81,179 @@ void report_render_text(yajl_val doc, FILE *f)
 	fprintf(f, "; generated ");
 	out_text(f, ytree_str(doc, "generated_at"));
 	fprintf(f, "\n");
-	if (!ytree_len(areas))
+	if (ytree_true(doc, "empty"))
 		fprintf(f, "\nNo findings and no MGN/DRS activity in the store (run `trailsift scan`).\n");
-	for (size_t i = 0; i < ytree_len(areas); i++) {
-		yajl_val a = ytree_item(areas, i), cs = ytree_get(a, "causes", yajl_t_array);
-		yajl_val ch = ytree_get(a, "settings_changes", yajl_t_array);
+}
 
-		fprintf(f, "\nAccount ");
-		out_text(f, ytree_str(a, "account"));
-		fprintf(f, ", region ");
-		out_text(f, ytree_str(a, "region"));
-		fprintf(f, "\n  The evidence points to: ");
-		out_text(f, ytree_str(a, "verdict"));
-		fprintf(f, "\n\n");
-		for (size_t j = 0; j < ytree_len(cs); j++)
-			text_cause(f, ytree_item(cs, j), (int)j + 1);
-		if (ytree_len(ch)) {
-			fprintf(f, "\n  Replication-settings changes (who changed what)\n");
-			for (size_t j = 0; j < ytree_len(ch); j++) {
-				yajl_val c = ytree_item(ch, j);
+/* A cause's totals on one line: "[HIGH] first .. last, N events, M findings". */
+static void text_totals(FILE *f, yajl_val c)
+{
+	fprintf(f, " [");
+	out_upper(f, ytree_str(c, "severity"));
+	fprintf(f, "] ");
+	out_text(f, ytree_str(c, "first_seen"));
+	fprintf(f, " .. ");
+	out_text(f, ytree_str(c, "last_seen"));
+	fprintf(f, ", %lld events, %lld finding%s", ytree_num(c, "events"), ytree_num(c, "finding_count"),
+		ytree_num(c, "finding_count") == 1 ? "" : "s");
+}
 
-				fprintf(f, "     ");
-				out_text(f, ytree_str(c, "time"));
-				fprintf(f, "  ");
-				out_text(f, ytree_str(c, "who"));
-				fprintf(f, "  ");
-				out_text(f, ytree_str(c, "api"));
-				if (ytree_str(c, "source_server_id")) {
-					fprintf(f, " ");
-					out_text(f, ytree_str(c, "source_server_id"));
-				}
-				if (ytree_str(c, "error_code")) {
-					fprintf(f, "  failed: ");
-					out_text(f, ytree_str(c, "error_code"));
-				}
-				if (ytree_str(c, "finding")) {
-					fprintf(f, "\n       [");
-					out_upper(f, ytree_str(c, "finding_severity"));
-					fprintf(f, "] ");
-					out_text(f, ytree_str(c, "finding"));
-				}
-				fprintf(f, "\n");
-			}
-		}
+/* One account and region: the verdict, then a line per cause with findings. */
+static void text_area(yajl_val a, FILE *f)
+{
+	yajl_val cs = ytree_get(a, "causes", yajl_t_array);
+	int none = 0;
+
+	fprintf(f, "\nAccount ");
+	out_text(f, ytree_str(a, "account"));
+	fprintf(f, ", region ");
+	out_text(f, ytree_str(a, "region"));
+	fprintf(f, "\n  The evidence points to: ");
+	out_text(f, ytree_str(a, "verdict"));
+	fprintf(f, "\n");
+	for (size_t j = 0; j < ytree_len(cs); j++) {
+		yajl_val c = ytree_item(cs, j);
+
+		if (!ytree_num(c, "finding_count"))
+			continue;
+		fprintf(f, "  %zu. ", j + 1);
+		out_text(f, ytree_str(c, "title"));
+		text_totals(f, c);
+		fprintf(f, "\n");
 	}
-	if (ytree_len(servers)) {
-		fprintf(f, "\nSource servers (events with findings; all events: trailsift timeline"
-			" --source-server ID)\n");
-		for (size_t i = 0; i < ytree_len(servers); i++) {
-			fprintf(f, "\n");
-			timeline_render_text(ytree_item(servers, i), f, 1);
-		}
+	for (size_t j = 0; j < ytree_len(cs); j++) {
+		yajl_val c = ytree_item(cs, j);
+
+		if (ytree_num(c, "finding_count"))
+			continue;
+		fprintf(f, none++ ? "; " : "  No evidence in CloudTrail: ");
+		out_text(f, ytree_str(c, "title"));
 	}
+	if (none)
+		fprintf(f, "\n");
+}
+
+/* One cause over all areas: its worst findings, the policy statements, the next step. */
+static void text_cause(yajl_val c, FILE *f)
+{
+	yajl_val fs = ytree_get(c, "worst_findings", yajl_t_array), ps = ytree_get(c, "policies", yajl_t_array);
+
+	if (!ytree_num(c, "finding_count"))
+		return;
+	fprintf(f, "\n");
+	out_text(f, ytree_str(c, "title"));
+	text_totals(f, c);
+	fprintf(f, " in %lld account%s and region%s; the worst:\n", ytree_num(c, "areas"),
+		ytree_num(c, "areas") == 1 ? "" : "s", ytree_num(c, "areas") == 1 ? "" : "s");
+	for (size_t i = 0; i < ytree_len(fs); i++) {
+		yajl_val x = ytree_item(fs, i);
+
+		fprintf(f, "     - ");
+		out_upper(f, ytree_str(x, "severity"));
+		fprintf(f, " ");
+		out_text(f, ytree_str(x, "summary"));
+		fprintf(f, " (");
+		out_text(f, ytree_str(x, "account"));
+		fprintf(f, " ");
+		out_text(f, ytree_str(x, "region"));
+		fprintf(f, ", ");
+		out_text(f, ytree_str(x, "first_time"));
+		fprintf(f, " .. ");
+		out_text(f, ytree_str(x, "last_time"));
+		fprintf(f, ")\n");
+	}
+	text_more(f, "     ", ytree_num(c, "finding_count"), ytree_len(fs), NULL, ytree_str(c, "more_command"));
+	for (size_t i = 0; i < ytree_len(ps); i++) {
+		yajl_val p = ytree_item(ps, i);
+
+		fprintf(f, "     Policy to add to ");
+		out_text(f, ytree_str(p, "principal"));
+		fprintf(f, ":\n       ");
+		print_json(ytree_get(p, "policy", yajl_t_object), f);
+		fprintf(f, "\n");
+	}
+	text_more(f, "     ", ytree_num(c, "policy_count"), ytree_len(ps), "principals",
+		  "trailsift report --format json (causes[].policies)");
+	if (ytree_true(c, "evident")) {
+		fprintf(f, "     Next step: ");
+		out_text(f, ytree_str(c, "next_step"));
+		fprintf(f, "\n");
+	}
+}
+
+static void text_changes(yajl_val doc, FILE *f)
+{
+	yajl_val ch = ytree_get(doc, "settings_changes", yajl_t_array);
+
+	if (!ytree_len(ch))
+		return;
+	fprintf(f, "\nReplication-settings changes (who changed what; those with findings first, then the newest)\n");
+	for (size_t j = 0; j < ytree_len(ch); j++) {
+		yajl_val c = ytree_item(ch, j);
+
+		fprintf(f, "     ");
+		out_text(f, ytree_str(c, "time"));
+		fprintf(f, "  ");
+		out_text(f, ytree_str(c, "who"));
+		fprintf(f, "  ");
+		out_text(f, ytree_str(c, "api"));
+		if (ytree_str(c, "source_server_id")) {
+			fprintf(f, " ");
+			out_text(f, ytree_str(c, "source_server_id"));
+		}
+		if (ytree_str(c, "error_code")) {
+			fprintf(f, "  failed: ");
+			out_text(f, ytree_str(c, "error_code"));
+		}
+		if (ytree_str(c, "finding")) {
+			fprintf(f, "\n       [");
+			out_upper(f, ytree_str(c, "finding_severity"));
+			fprintf(f, "] ");
+			out_text(f, ytree_str(c, "finding"));
+		}
+		fprintf(f, "\n");
+	}
+	text_more(f, "     ", ytree_num(doc, "settings_change_count"), ytree_len(ch), NULL,
+		  "trailsift report --format json (settings_changes)");
+}
+
+static void text_servers(yajl_val doc, FILE *f)
+{
+	yajl_val servers = ytree_get(doc, "source_servers", yajl_t_array);
+
+	if (!ytree_len(servers))
+		return;
+	fprintf(f, "\nSource servers, the worst first (events and findings: trailsift timeline"
+		" --source-server ID)\n");
+	for (size_t i = 0; i < ytree_len(servers); i++)
+		timeline_render_text(ytree_item(servers, i), f);
+	text_more(f, "", ytree_num(doc, "source_server_count"), ytree_len(servers), NULL,
+		  "trailsift timeline --source-server ID (their ids: trailsift report --format json)");
+}
+
+static void text_tail(yajl_val doc, FILE *f)
+{
+	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
+
 	fprintf(f, "\nNot visible in CloudTrail: check by hand\n");
 	for (size_t i = 0; i < ytree_len(nv); i++) {
-		yajl_val a0 = ytree_len(areas) ? ytree_item(areas, 0) : NULL;
-
 		fprintf(f, "  - ");
 		out_text(f, ytree_str(ytree_item(nv, i), "what"));
 		fprintf(f, "\n      ");
-		text_check(f, ytree_str(ytree_item(nv, i), "check"), a0 ? ytree_str(a0, "region") : NULL);
+		text_check(f, ytree_str(ytree_item(nv, i), "check"), ytree_str(doc, "region"));
 		fprintf(f, "\n");
+	}
+}
+
+void report_render_text(enum report_part part, yajl_val v, FILE *f)
+{
+	switch (part) {
+	case REPORT_PART_HEAD: text_head(v, f); break;
+	case REPORT_PART_AREA: text_area(v, f); break;
+	case REPORT_PART_CAUSE: text_cause(v, f); break;
+	case REPORT_PART_CHANGES: text_changes(v, f); break;
+	case REPORT_PART_SERVERS: text_servers(v, f); break;
+	case REPORT_PART_TAIL: text_tail(v, f); break;
 	}
 }
 
@@ -215,22 +291,41 @@ static const char *const rule_colors[][2] = {
 	{ "staging-network-change", "#117a65" }, { "replication-settings-risk", "#5d6d7e" },
 };
 
-static const char *color_of(const char *rule)
+#define NCOLORS (sizeof(rule_colors) / sizeof(rule_colors[0]))
+
+/* Past a week of hours with finding events, the chart has a bar a day: the file stays small. */
+#define CHART_MAX_HOURS 168
+
+/* Which rule_colors[] row a rule has; NCOLORS for any other. */
+static size_t rule_slot(const char *rule)
 {
-	for (size_t i = 0; i < sizeof(rule_colors) / sizeof(rule_colors[0]); i++)
-		if (rule && !strcmp(rule, rule_colors[i][0]))
-			return rule_colors[i][1];
-	return "#7f8c8d";
+	size_t k = 0;
+
+	while (k < NCOLORS && !(rule && !strcmp(rule, rule_colors[k][0])))
+		k++;
+	return k;
+}
+
+/* The chart's rows from i on that fall in the bucket of row i (its first key_len characters). */
+static size_t bucket_end(yajl_val tl, size_t i, size_t key_len)
+{
+	const char *key = ytree_str(ytree_item(tl, i), "hour");
+	size_t j = i;
+
+	while (j < ytree_len(tl) && !strncmp(ytree_str(ytree_item(tl, j), "hour"), key, key_len))
+		j++;
+	return j;
 }
 
 /*
- * The timeline: one stacked bar per hour that has finding events, coloured
- * by rule. Hours without events are left out (the label under each bar says
- * which hour it is), so a sparse week stays readable.
+ * The timeline: one stacked bar per hour that has finding events (per day
+ * past CHART_MAX_HOURS of them), coloured by rule. Hours without events are
+ * left out (the label under each bar says which it is), so a sparse week
+ * stays readable.
  */
 static void html_chart(yajl_val tl, FILE *f)
 {
-	size_t n = ytree_len(tl), bars = 0, i = 0;
+	size_t n = ytree_len(tl), bars = 0, key_len = 13; /* "2026-11-04T12" */
 	long long top = 1;
 	const int bar_w = 26, h = 160, left = 40;
 
@@ -238,46 +333,58 @@ static void html_chart(yajl_val tl, FILE *f)
 		fprintf(f, "<p>No findings to chart.</p>\n");
 		return;
 	}
-	/* the tallest hour sets the scale */
-	for (size_t j = 0; j < n; bars++) {
-		const char *hour = ytree_str(ytree_item(tl, j), "hour");
+	for (size_t i = 0; i < n; i = bucket_end(tl, i, key_len))
+		bars++;
+	if (bars > CHART_MAX_HOURS) {
+		key_len = 10; /* "2026-11-04" */
+		bars = 0;
+		for (size_t i = 0; i < n; i = bucket_end(tl, i, key_len))
+			bars++;
+	}
+	/* the tallest bar sets the scale */
+	for (size_t i = 0, end; i < n; i = end) {
 		long long sum = 0;
 
-		for (; j < n && !strcmp(ytree_str(ytree_item(tl, j), "hour"), hour); j++)
-			sum += ytree_num(ytree_item(tl, j), "events");
+		for (end = bucket_end(tl, i, key_len); i < end; i++)
+			sum += ytree_num(ytree_item(tl, i), "events");
 		if (sum > top)
 			top = sum;
 	}
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"finding events per hour by rule\""
-		" width=\"%zu\" height=\"%d\" viewBox=\"0 0 %zu %d\">\n",
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"finding events per %s by rule\""
+		" width=\"%zu\" height=\"%d\" viewBox=\"0 0 %zu %d\">\n", key_len == 10 ? "day" : "hour",
 		left + bars * (size_t)bar_w + 10, h + 90, left + bars * (size_t)bar_w + 10, h + 90);
 	fprintf(f, "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"#555\"/>\n", left - 2, left - 2, h + 10);
 	fprintf(f, "<text x=\"2\" y=\"18\" font-size=\"11\">%lld</text><text x=\"2\" y=\"%d\" font-size=\"11\">0</text>\n",
 		top, h + 10);
-	for (size_t b = 0; i < n; b++) {
+	for (size_t b = 0, i = 0, end; i < n; b++, i = end) {
 		const char *hour = ytree_str(ytree_item(tl, i), "hour");
+		long long sums[NCOLORS + 1] = { 0 };
 		double y = h + 10;
 		int x = left + (int)b * bar_w;
+		char label[32]; /* the hour as written, or its day */
 
-		for (; i < n && !strcmp(ytree_str(ytree_item(tl, i), "hour"), hour); i++) {
-			long long v = ytree_num(ytree_item(tl, i), "events");
-			double bh = (double)v * h / (double)top;
+		snprintf(label, sizeof(label), "%.*s", key_len == 10 ? 10 : 31, hour ? hour : "");
 
+		for (end = bucket_end(tl, i, key_len); i < end; i++)
+			sums[rule_slot(ytree_str(ytree_item(tl, i), "rule"))] += ytree_num(ytree_item(tl, i), "events");
+		for (size_t k = 0; k <= NCOLORS; k++) {
+			double bh = (double)sums[k] * h / (double)top;
+
+			if (!sums[k])
+				continue;
 			y -= bh;
 			fprintf(f, "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>",
-				x, y, bar_w - 4, bh, color_of(ytree_str(ytree_item(tl, i), "rule")));
-			hx(f, hour);
-			fprintf(f, " ");
-			hx(f, ytree_str(ytree_item(tl, i), "rule"));
-			fprintf(f, ": %lld</title></rect>\n", v);
+				x, y, bar_w - 4, bh, k < NCOLORS ? rule_colors[k][1] : "#7f8c8d");
+			hx(f, label);
+			fprintf(f, " %s: %lld</title></rect>\n", k < NCOLORS ? rule_colors[k][0] : "other rules", sums[k]);
 		}
 		fprintf(f, "<text x=\"%d\" y=\"%d\" font-size=\"10\" transform=\"rotate(60 %d %d)\">", x + 4,
 			h + 16, x + 4, h + 16);
-		hx(f, strlen(hour) > 16 ? hour + 5 : hour); /* "11-04T12:00" */
+		hx(f, strlen(label) >= 10 ? label + 5 : label); /* "11-04T12:00Z" or "11-04" */
 		fprintf(f, "</text>\n");
 	}
 	fprintf(f, "</svg>\n<p class=\"legend\">");
-	for (size_t k = 0; k < sizeof(rule_colors) / sizeof(rule_colors[0]); k++)
+	for (size_t k = 0; k < NCOLORS; k++)
 		fprintf(f, "<span style=\"background:%s\"></span>%s ", rule_colors[k][1], rule_colors[k][0]);
 	fprintf(f, "</p>\n");
 }
@@ -293,31 +400,89 @@ static const char *sev_class(const char *s)
 	return "info";
 }
 
-static void html_cause(FILE *f, yajl_val c)
+/* "<p>N more: <code>COMMAND</code></p>" when a list shows fewer than its total. */
+static void html_more(FILE *f, long long total, size_t shown, const char *what, const char *command)
 {
-	yajl_val fs = ytree_get(c, "findings", yajl_t_array), ps = ytree_get(c, "policies", yajl_t_array);
-
-	fprintf(f, "<h3>");
-	hx(f, ytree_str(c, "title"));
-	if (!ytree_true(c, "evident") && !ytree_len(fs)) {
-		fprintf(f, ": <span class=\"none\">no evidence in CloudTrail</span></h3>\n");
+	if (total <= (long long)shown)
 		return;
-	}
-	fprintf(f, " <span class=\"sev %s\">", sev_class(ytree_str(c, "severity")));
-	hx(f, ytree_str(c, "severity"));
-	fprintf(f, "</span></h3>\n<p>");
+	fprintf(f, "<p class=\"more\">%lld more%s", total - (long long)shown, what ? " " : "");
+	hx(f, what);
+	fprintf(f, ": <code>");
+	hx(f, command);
+	fprintf(f, "</code></p>\n");
+}
+
+static void html_sev(FILE *f, const char *severity)
+{
+	fprintf(f, "<span class=\"sev %s\">", sev_class(severity));
+	hx(f, severity);
+	fprintf(f, "</span>");
+}
+
+/* A cause's totals: "first .. last, N events, M findings". */
+static void html_totals(FILE *f, yajl_val c)
+{
 	hx(f, ytree_str(c, "first_seen"));
 	fprintf(f, " .. ");
 	hx(f, ytree_str(c, "last_seen"));
-	fprintf(f, ", %lld events</p>\n<ul>\n", ytree_num(c, "events"));
+	fprintf(f, ", %lld events, %lld finding%s", ytree_num(c, "events"), ytree_num(c, "finding_count"),
+		ytree_num(c, "finding_count") == 1 ? "" : "s");
+}
+
+static void html_area(yajl_val a, FILE *f)
+{
+	yajl_val cs = ytree_get(a, "causes", yajl_t_array);
+
+	fprintf(f, "<h2>Account ");
+	hx(f, ytree_str(a, "account"));
+	fprintf(f, ", region ");
+	hx(f, ytree_str(a, "region"));
+	fprintf(f, "</h2>\n<p class=\"verdict\"><b>The evidence points to:</b> ");
+	hx(f, ytree_str(a, "verdict"));
+	fprintf(f, "</p>\n<ul>\n");
+	for (size_t j = 0; j < ytree_len(cs); j++) {
+		yajl_val c = ytree_item(cs, j);
+
+		fprintf(f, "<li>");
+		hx(f, ytree_str(c, "title"));
+		if (!ytree_num(c, "finding_count")) {
+			fprintf(f, ": <span class=\"none\">no evidence in CloudTrail</span></li>\n");
+			continue;
+		}
+		fprintf(f, " ");
+		html_sev(f, ytree_str(c, "severity"));
+		fprintf(f, " ");
+		html_totals(f, c);
+		fprintf(f, "</li>\n");
+	}
+	fprintf(f, "</ul>\n");
+}
+
+static void html_cause(yajl_val c, FILE *f)
+{
+	yajl_val fs = ytree_get(c, "worst_findings", yajl_t_array), ps = ytree_get(c, "policies", yajl_t_array);
+
+	if (!ytree_num(c, "finding_count"))
+		return;
+	fprintf(f, "<h3>");
+	hx(f, ytree_str(c, "title"));
+	fprintf(f, " ");
+	html_sev(f, ytree_str(c, "severity"));
+	fprintf(f, "</h3>\n<p>");
+	html_totals(f, c);
+	fprintf(f, " in %lld accounts and regions; the worst:</p>\n<ul>\n", ytree_num(c, "areas"));
 	for (size_t i = 0; i < ytree_len(fs); i++) {
 		yajl_val x = ytree_item(fs, i);
 
-		fprintf(f, "<li><span class=\"sev %s\">", sev_class(ytree_str(x, "severity")));
-		hx(f, ytree_str(x, "severity"));
-		fprintf(f, "</span> ");
+		fprintf(f, "<li>");
+		html_sev(f, ytree_str(x, "severity"));
+		fprintf(f, " ");
 		hx(f, ytree_str(x, "summary"));
 		fprintf(f, " <small>(");
+		hx(f, ytree_str(x, "account"));
+		fprintf(f, " ");
+		hx(f, ytree_str(x, "region"));
+		fprintf(f, ", ");
 		hx(f, ytree_str(x, "first_time"));
 		fprintf(f, " .. ");
 		hx(f, ytree_str(x, "last_time"));
@@ -326,6 +491,7 @@ static void html_cause(FILE *f, yajl_val c)
 		fprintf(f, "</code>)</small></li>\n");
 	}
 	fprintf(f, "</ul>\n");
+	html_more(f, ytree_num(c, "finding_count"), ytree_len(fs), NULL, ytree_str(c, "more_command"));
 	for (size_t i = 0; i < ytree_len(ps); i++) {
 		fprintf(f, "<p>Policy to add to <code>");
 		hx(f, ytree_str(ytree_item(ps, i), "principal"));
@@ -345,6 +511,8 @@ static void html_cause(FILE *f, yajl_val c)
 		}
 		fprintf(f, "</pre>\n");
 	}
+	html_more(f, ytree_num(c, "policy_count"), ytree_len(ps), "principals",
+		  "trailsift report --format json (causes[].policies)");
 	if (ytree_true(c, "evident")) {
 		fprintf(f, "<p><b>Next step:</b> ");
 		hx(f, ytree_str(c, "next_step"));
@@ -362,7 +530,7 @@ static const char css[] =
 	".none{color:#666;font-weight:normal}.verdict{font-size:1.1em}"
 	".legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em}"
 	"table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2em .5em;"
-	"text-align:left;vertical-align:top;overflow-wrap:anywhere}";
+	"text-align:left;vertical-align:top;overflow-wrap:anywhere}.more{color:#555}";
 
 /* An HTML id for a source server: its id with anything but [A-Za-z0-9_-] replaced. */
 static void anchor(FILE *f, const char *id)
@@ -373,12 +541,17 @@ static void anchor(FILE *f, const char *id)
 		      *id == '-' || *id == '_' ? *id : '_', f);
 }
 
-/* The source servers: links to one anchored timeline each. */
-static void html_servers(yajl_val servers, FILE *f)
+/* Rows of a server's timeline table at most (its events with findings). */
+#define HTML_SERVER_ROWS 20
+
+/* The source servers: links to one anchored timeline each (its events with findings). */
+static void html_servers(yajl_val doc, FILE *f)
 {
+	yajl_val servers = ytree_get(doc, "source_servers", yajl_t_array);
+
 	if (!ytree_len(servers))
 		return;
-	fprintf(f, "<h2>Source servers</h2>\n<ul>\n");
+	fprintf(f, "<h2>Source servers, the worst first</h2>\n<ul>\n");
 	for (size_t i = 0; i < ytree_len(servers); i++) {
 		yajl_val s = ytree_item(servers, i);
 
@@ -388,23 +561,26 @@ static void html_servers(yajl_val servers, FILE *f)
 		hx(f, ytree_str(s, "source_server_id"));
 		fprintf(f, "</a>: %lld events, %lld findings", ytree_num(s, "event_count"), ytree_num(s, "findings"));
 		if (ytree_str(s, "worst_severity")) {
-			fprintf(f, " <span class=\"sev %s\">", sev_class(ytree_str(s, "worst_severity")));
-			hx(f, ytree_str(s, "worst_severity"));
-			fprintf(f, "</span>");
+			fprintf(f, " ");
+			html_sev(f, ytree_str(s, "worst_severity"));
 		}
 		fprintf(f, "</li>\n");
 	}
 	fprintf(f, "</ul>\n");
+	html_more(f, ytree_num(doc, "source_server_count"), ytree_len(servers), "source servers",
+		  "trailsift timeline --source-server ID (their ids: trailsift report --format json)");
 	for (size_t i = 0; i < ytree_len(servers); i++) {
 		yajl_val s = ytree_item(servers, i), evs = ytree_get(s, "events", yajl_t_array);
+		size_t rows = ytree_len(evs) < HTML_SERVER_ROWS ? ytree_len(evs) : HTML_SERVER_ROWS;
+		struct buf cmd;
 
 		fprintf(f, "<h3 id=\"");
 		anchor(f, ytree_str(s, "source_server_id"));
 		fprintf(f, "\">Timeline of ");
 		hx(f, ytree_str(s, "source_server_id"));
-		fprintf(f, "</h3>\n<table><tr><th>time</th><th>call</th><th>who</th><th>result</th>"
-			"<th>findings</th></tr>\n");
-		for (size_t j = 0; j < ytree_len(evs); j++) {
+		fprintf(f, "</h3>\n<p>Its events with findings:</p>\n<table><tr><th>time</th><th>call</th>"
+			"<th>who</th><th>result</th><th>findings</th></tr>\n");
+		for (size_t j = 0; j < rows; j++) {
 			yajl_val e = ytree_item(evs, j), fs = ytree_get(e, "findings", yajl_t_array);
 
 			fprintf(f, "<tr><td>");
@@ -419,9 +595,9 @@ static void html_servers(yajl_val servers, FILE *f)
 			for (size_t k = 0; k < ytree_len(fs); k++) {
 				yajl_val x = ytree_item(fs, k);
 
-				fprintf(f, "%s<span class=\"sev %s\">", k ? "<br>" : "", sev_class(ytree_str(x, "severity")));
-				hx(f, ytree_str(x, "severity"));
-				fprintf(f, "</span> ");
+				fprintf(f, "%s", k ? "<br>" : "");
+				html_sev(f, ytree_str(x, "severity"));
+				fprintf(f, " ");
 				hx(f, ytree_str(x, "rule"));
 				fprintf(f, ": ");
 				hx(f, ytree_str(x, "summary"));
@@ -429,14 +605,16 @@ static void html_servers(yajl_val servers, FILE *f)
 			fprintf(f, "</td></tr>\n");
 		}
 		fprintf(f, "</table>\n");
+		buf_init(&cmd, 1u << 12);
+		buf_addstr(&cmd, "trailsift timeline --source-server ");
+		buf_addstr(&cmd, ytree_str(s, "source_server_id"));
+		html_more(f, ytree_num(s, "event_count"), rows, "events", cmd.data);
+		buf_release(&cmd);
 	}
 }
 
-void report_render_html(yajl_val doc, FILE *f)
+static void html_head(yajl_val doc, FILE *f)
 {
-	yajl_val areas = ytree_get(doc, "areas", yajl_t_array);
-	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
-
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<title>trailsift report</title>\n<style>%s</style></head><body>\n", css);
@@ -450,47 +628,53 @@ void report_render_html(yajl_val doc, FILE *f)
 	hx(f, ytree_str(doc, "generated_at"));
 	fprintf(f, ".</p>\n<h2>Timeline: finding events per hour, by rule</h2>\n");
 	html_chart(ytree_get(doc, "timeline", yajl_t_array), f);
-	for (size_t i = 0; i < ytree_len(areas); i++) {
-		yajl_val a = ytree_item(areas, i), cs = ytree_get(a, "causes", yajl_t_array);
-		yajl_val ch = ytree_get(a, "settings_changes", yajl_t_array);
+	if (ytree_true(doc, "empty"))
+		fprintf(f, "<p>No findings and no MGN/DRS activity in the store (run <code>trailsift scan</code>).</p>\n");
+}
 
-		fprintf(f, "<h2>Account ");
-		hx(f, ytree_str(a, "account"));
-		fprintf(f, ", region ");
-		hx(f, ytree_str(a, "region"));
-		fprintf(f, "</h2>\n<p class=\"verdict\"><b>The evidence points to:</b> ");
-		hx(f, ytree_str(a, "verdict"));
-		fprintf(f, "</p>\n");
-		for (size_t j = 0; j < ytree_len(cs); j++)
-			html_cause(f, ytree_item(cs, j));
-		if (ytree_len(ch)) {
-			fprintf(f, "<h3>Replication-settings changes</h3>\n<table><tr><th>time</th><th>who</th>"
-				"<th>call</th><th>source server</th><th>result</th></tr>\n");
-			for (size_t j = 0; j < ytree_len(ch); j++) {
-				yajl_val c = ytree_item(ch, j);
+static void html_changes(yajl_val doc, FILE *f)
+{
+	yajl_val ch = ytree_get(doc, "settings_changes", yajl_t_array);
 
-				fprintf(f, "<tr><td>");
-				hx(f, ytree_str(c, "time"));
-				fprintf(f, "</td><td>");
-				hx(f, ytree_str(c, "who"));
-				fprintf(f, "</td><td>");
-				hx(f, ytree_str(c, "api"));
-				fprintf(f, "</td><td>");
-				hx(f, ytree_str(c, "source_server_id"));
-				fprintf(f, "</td><td>");
-				hx(f, ytree_str(c, "error_code") ? ytree_str(c, "error_code") : "ok");
-				if (ytree_str(c, "finding")) {
-					fprintf(f, "<br><span class=\"sev %s\">", sev_class(ytree_str(c, "finding_severity")));
-					hx(f, ytree_str(c, "finding_severity"));
-					fprintf(f, "</span> ");
-					hx(f, ytree_str(c, "finding"));
-				}
-				fprintf(f, "</td></tr>\n");
-			}
-			fprintf(f, "</table>\n");
+	if (!ytree_len(ch))
+		return;
+	fprintf(f, "<h2>Replication-settings changes</h2>\n<p>Those with findings first, then the newest.</p>\n"
+		"<table><tr><th>time</th><th>account, region</th><th>who</th><th>call</th><th>source server</th>"
+		"<th>result</th></tr>\n");
+	for (size_t j = 0; j < ytree_len(ch); j++) {
+		yajl_val c = ytree_item(ch, j);
+
+		fprintf(f, "<tr><td>");
+		hx(f, ytree_str(c, "time"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "account"));
+		fprintf(f, " ");
+		hx(f, ytree_str(c, "region"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "who"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "api"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "source_server_id"));
+		fprintf(f, "</td><td>");
+		hx(f, ytree_str(c, "error_code") ? ytree_str(c, "error_code") : "ok");
+		if (ytree_str(c, "finding")) {
+			fprintf(f, "<br>");
+			html_sev(f, ytree_str(c, "finding_severity"));
+			fprintf(f, " ");
+			hx(f, ytree_str(c, "finding"));
 		}
+		fprintf(f, "</td></tr>\n");
 	}
-	html_servers(ytree_get(doc, "source_servers", yajl_t_array), f);
+	fprintf(f, "</table>\n");
+	html_more(f, ytree_num(doc, "settings_change_count"), ytree_len(ch), NULL,
+		  "trailsift report --format json (settings_changes)");
+}
+
+static void html_tail(yajl_val doc, FILE *f)
+{
+	yajl_val nv = ytree_get(doc, "not_visible", yajl_t_array);
+
 	fprintf(f, "<h2>Not visible in CloudTrail: check by hand</h2>\n<ul>\n");
 	for (size_t i = 0; i < ytree_len(nv); i++) {
 		fprintf(f, "<li>");
@@ -500,4 +684,16 @@ void report_render_html(yajl_val doc, FILE *f)
 		fprintf(f, "</code></li>\n");
 	}
 	fprintf(f, "</ul>\n</body></html>\n");
+}
+
+void report_render_html(enum report_part part, yajl_val v, FILE *f)
+{
+	switch (part) {
+	case REPORT_PART_HEAD: html_head(v, f); break;
+	case REPORT_PART_AREA: html_area(v, f); break;
+	case REPORT_PART_CAUSE: html_cause(v, f); break;
+	case REPORT_PART_CHANGES: html_changes(v, f); break;
+	case REPORT_PART_SERVERS: html_servers(v, f); break;
+	case REPORT_PART_TAIL: html_tail(v, f); break;
+	}
 }

@@ -20,6 +20,7 @@
 #include "msg.h"
 #include "sandbox.h"
 #include "schema.h"
+#include "srvindex.h"
 #include "timeparse.h"
 
 #define BUSY_TIMEOUT_MS 30000
@@ -164,7 +165,8 @@ static int migrate(sqlite3 *db, const char *path)
 				return -1;
 			continue;
 		}
-		if (store_exec(db, schema_files[i].sql) || store_exec(db, pragma)) {
+		if (store_exec(db, schema_files[i].sql) || store_exec(db, pragma) ||
+		    (v == 5 && srvindex_backfill(db))) { /* the index of the events stored before it */
 			error("store '%s': applying %s failed", path, schema_files[i].name);
 			store_exec(db, "ROLLBACK");
 			return -1;
@@ -192,6 +194,7 @@ static long long remove_duplicates(sqlite3 *db)
 			   " (SELECT count(*) FROM temp.dup AS d WHERE d.source_id = sources.source_id)"
 			   " WHERE source_id IN (SELECT source_id FROM temp.dup)") ||
 	    store_exec(db, "DELETE FROM event_raw WHERE seq IN (SELECT seq FROM temp.dup)") ||
+	    store_exec(db, "DELETE FROM source_server_events WHERE seq IN (SELECT seq FROM temp.dup)") ||
 	    store_exec(db, "DELETE FROM event_fields WHERE seq IN (SELECT seq FROM temp.dup)") ||
 	    store_exec(db, "DROP TABLE temp.dup"))
 		return -1;

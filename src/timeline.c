@@ -20,58 +20,28 @@ static const char *col(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Whether some string (value or key) in v is exactly id. */
-static int names(yajl_val v, const char *id)
-{
-	const char *s = v && YAJL_IS_STRING(v) ? YAJL_GET_STRING(v) : NULL;
-
-	if (s)
-		return !strcmp(s, id);
-	if (!v)
-		return 0;
-	if (YAJL_IS_OBJECT(v)) {
-		for (size_t i = 0; i < v->u.object.len; i++)
-			if (!strcmp(v->u.object.keys[i], id) || names(v->u.object.values[i], id))
-				return 1;
-	} else if (YAJL_IS_ARRAY(v)) {
-		for (size_t i = 0; i < v->u.array.len; i++)
-			if (names(v->u.array.values[i], id))
-				return 1;
-	}
-	return 0;
-}
-
-static int record_names(const char *raw, const char *id)
-{
-	char err[64];
-	yajl_val doc = yajl_tree_parse(raw, err, sizeof(err));
-	int hit;
-
-	if (!doc)
-		return 0;
-	hit = names(doc, id);
-	yajl_tree_free(doc);
-	return hit;
-}
-
-/* The findings on one event; sets *worst and counts distinct ids into seen. */
+/* The findings on one event (written to w unless NULL); sets *worst and counts distinct ids into seen. */
 static void event_findings(sqlite3_stmt *fs, long long seq, struct jsonw *w, int *worst,
 			   long long **seen, size_t *nseen)
 {
 	sqlite3_reset(fs);
 	sqlite3_bind_int64(fs, 1, seq);
-	jsonw_key(w, "findings");
-	jsonw_array(w);
+	if (w) {
+		jsonw_key(w, "findings");
+		jsonw_array(w);
+	}
 	while (sqlite3_step(fs) == SQLITE_ROW) {
 		long long id = sqlite3_column_int64(fs, 3);
 		size_t i;
 
-		jsonw_object(w);
-		jsonw_kv_string(w, "rule", col(fs, 0));
-		jsonw_kv_string(w, "severity", col(fs, 1));
-		jsonw_kv_string(w, "summary", col(fs, 2));
-		jsonw_kv_int(w, "finding_id", id);
-		jsonw_end_object(w);
+		if (w) {
+			jsonw_object(w);
+			jsonw_kv_string(w, "rule", col(fs, 0));
+			jsonw_kv_string(w, "severity", col(fs, 1));
+			jsonw_kv_string(w, "summary", col(fs, 2));
+			jsonw_kv_int(w, "finding_id", id);
+			jsonw_end_object(w);
+		}
 		if (sqlite3_column_int(fs, 4) > *worst)
 			*worst = sqlite3_column_int(fs, 4);
 		for (i = 0; i < *nseen && (*seen)[i] != id; i++)
@@ -81,19 +51,22 @@ static void event_findings(sqlite3_stmt *fs, long long seq, struct jsonw *w, int
 			(*seen)[(*nseen)++] = id;
 		}
 	}
-	jsonw_end_array(w);
+	if (w)
+		jsonw_end_array(w);
 }
 
-int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct jsonw *w)
+int timeline_build(sqlite3 *db, const char *server, long long since_ms, enum timeline_events which,
+		   struct jsonw *w)
 {
+	/* the index (srvindex.h) says which events name the server */
 	sqlite3_stmt *st = store_prepare(db,
 		"SELECT e.seq, e.event_time, e.event_id, e.event_source, e.event_name,"
 		" coalesce(e.recipient_account_id, e.account_id), e.aws_region,"
 		" coalesce(e.session_issuer_arn, e.principal_arn, e.invoked_by, e.identity_type),"
-		" e.user_name, e.error_code, r.raw, e.principal_arn, e.session_issuer_arn, e.invoked_by,"
-		" e.source_ip, e.user_agent"
-		" FROM event_raw AS r JOIN event_fields AS e ON e.seq = r.seq"
-		" WHERE instr(r.raw, ?1) > 0 AND e.event_time_ms >= ?2 ORDER BY e.event_time_ms, e.seq");
+		" e.user_name, e.error_code, e.principal_arn, e.session_issuer_arn, e.invoked_by,"
+		" e.source_ip, e.user_agent, EXISTS (SELECT 1 FROM finding_events AS m WHERE m.seq = e.seq)"
+		" FROM source_server_events AS x JOIN event_fields AS e ON e.seq = x.seq"
+		" WHERE x.server_id = ?1 AND e.event_time_ms >= ?2 ORDER BY e.event_time_ms, e.seq");
 	sqlite3_stmt *fs = store_prepare(db,
 		"SELECT f.rule, f.severity, f.summary, f.finding_id, f.severity_rank"
 		" FROM finding_events AS fe JOIN findings AS f USING (finding_id)"
@@ -118,14 +91,17 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct j
 		const char *src = col(st, 3) ? col(st, 3) : "";
 		struct buf api;
 
-		if (!col(st, 10) || !record_names(col(st, 10), server))
-			continue;
-		buf_init(&api, 1u << 12);
-		buf_addf(&api, "%.*s:%s", (int)strcspn(src, "."), src, col(st, 4) ? col(st, 4) : "?");
 		if (!first[0])
 			snprintf(first, sizeof(first), "%s", col(st, 1));
 		snprintf(last, sizeof(last), "%s", col(st, 1));
 		n++;
+		if (which == TIMELINE_NONE || (which == TIMELINE_MARKED && !sqlite3_column_int(st, 15))) {
+			if (sqlite3_column_int(st, 15)) /* its findings still count */
+				event_findings(fs, sqlite3_column_int64(st, 0), NULL, &worst, &seen, &nseen);
+			continue;
+		}
+		buf_init(&api, 1u << 12);
+		buf_addf(&api, "%.*s:%s", (int)strcspn(src, "."), src, col(st, 4) ? col(st, 4) : "?");
 		jsonw_object(w);
 		jsonw_kv_string(w, "time", col(st, 1));
 		jsonw_kv_string(w, "event_id", col(st, 2));
@@ -138,8 +114,8 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct j
 		jsonw_kv_string(w, "who", col(st, 8) ? col(st, 8) : arn_short_name(col(st, 7)));
 		jsonw_kv_string(w, "error_code", col(st, 9));
 		jsonw_key(w, "related");
-		jsonw_bool(w, mgn_related(col(st, 3), col(st, 11), col(st, 12), col(st, 13), col(st, 14),
-					  col(st, 15)));
+		jsonw_bool(w, mgn_related(col(st, 3), col(st, 10), col(st, 11), col(st, 12), col(st, 13),
+					  col(st, 14)));
 		event_findings(fs, sqlite3_column_int64(st, 0), w, &worst, &seen, &nseen);
 		jsonw_end_object(w);
 		buf_release(&api);
@@ -161,23 +137,29 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct j
 
 int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const char *id), void *arg)
 {
+	/* acts: the server exists (srvindex.h); a finding on one of its events: it matters */
 	sqlite3_stmt *st = store_prepare(db,
-		"SELECT DISTINCT id FROM (SELECT coalesce(json_extract(raw, '$.requestParameters.sourceServerID'),"
-		" json_extract(raw, '$.responseElements.sourceServerID')) AS id FROM events"
-		" WHERE event_source IN ('mgn.amazonaws.com', 'drs.amazonaws.com') AND event_time_ms >= ?1)"
-		" WHERE typeof(id) = 'text' AND id <> '' ORDER BY id");
-	int rc = 0;
+		"SELECT x.server_id FROM source_server_events AS x"
+		" LEFT JOIN finding_events AS fe ON fe.seq = x.seq"
+		" LEFT JOIN findings AS f ON f.finding_id = fe.finding_id"
+		" WHERE x.event_time_ms >= ?1 GROUP BY x.server_id"
+		" HAVING max(x.acts) = 1 OR max(f.severity_rank) IS NOT NULL"
+		" ORDER BY coalesce(max(f.severity_rank), -1) DESC, count(DISTINCT fe.finding_id) DESC,"
+		" count(DISTINCT x.seq) DESC, x.server_id");
+	int rc = 0, step = SQLITE_DONE;
 
 	if (!st)
 		return -1;
 	sqlite3_bind_int64(st, 1, since_ms);
-	while (!rc && sqlite3_step(st) == SQLITE_ROW)
+	while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
 		rc = fn(arg, col(st, 0));
+	if (!rc && step != SQLITE_DONE)
+		rc = error("source servers: %s", sqlite3_errmsg(db));
 	sqlite3_finalize(st);
 	return rc ? -1 : 0;
 }
 
-void timeline_render_text(yajl_val tl, FILE *f, int only_marked)
+void timeline_render_text(yajl_val tl, FILE *f)
 {
 	yajl_val evs = ytree_get(tl, "events", yajl_t_array);
 	yajl_val n = ytree_get(tl, "event_count", yajl_t_number), nf = ytree_get(tl, "findings", yajl_t_number);
@@ -186,7 +168,7 @@ void timeline_render_text(yajl_val tl, FILE *f, int only_marked)
 	fprintf(f, "Source server ");
 	out_text(f, ytree_str(tl, "source_server_id"));
 	fprintf(f, ": %lld event%s", n ? YAJL_GET_INTEGER(n) : 0, n && YAJL_GET_INTEGER(n) == 1 ? "" : "s");
-	if (count) {
+	if (ytree_str(tl, "first_time")) {
 		fprintf(f, ", ");
 		out_text(f, ytree_str(tl, "first_time"));
 		fprintf(f, " .. ");
@@ -204,8 +186,6 @@ void timeline_render_text(yajl_val tl, FILE *f, int only_marked)
 		yajl_val e = evs->u.array.values[i], fs = ytree_get(e, "findings", yajl_t_array);
 		size_t nfs = fs ? fs->u.array.len : 0;
 
-		if (only_marked && !nfs)
-			continue;
 		fprintf(f, "  ");
 		out_text(f, ytree_str(e, "time"));
 		fprintf(f, "  ");

@@ -6,9 +6,10 @@
  * calls whose parameters, tags or resources carry its id (the replication
  * server, staging volumes and snapshots that the MGN/DRS roles create and
  * tag). An event names the server when some string in its record equals the
- * id exactly (so s-1 never matches s-10). Each event carries the findings
- * that cover it (finding_events). `trailsift timeline` prints one; the
- * report has one per source server.
+ * id exactly (so s-1 never matches s-10); which events do is recorded when
+ * they are stored (srvindex.h), so a timeline is an index lookup. Each event
+ * carries the findings that cover it (finding_events). `trailsift timeline`
+ * prints one; the report has one per source server.
  */
 #ifndef TRAILSIFT_TIMELINE_H
 #define TRAILSIFT_TIMELINE_H
@@ -20,23 +21,31 @@
 
 struct jsonw;
 
+/* Which events a timeline object lists (the counts always cover them all). */
+enum timeline_events { TIMELINE_ALL, TIMELINE_MARKED, TIMELINE_NONE };
+
 /*
  * Writes the timeline of source server `server` as one JSON object to w:
  * source_server_id, event_count, first_time, last_time, findings (how many
- * distinct findings are marked), worst_severity, and events (time order),
- * each with time, event_id, api, event_source, event_name, account, region,
- * principal, who, error_code, related, and findings (rule, severity,
- * summary, finding_id). Events before since_ms are left out. Returns 0 or -1.
+ * distinct findings are marked), worst_severity, and events (time order;
+ * all of them, those with findings, or none), each with time, event_id,
+ * api, event_source, event_name, account, region, principal, who,
+ * error_code, related, and findings (rule, severity, summary, finding_id).
+ * Events before since_ms are left out. Returns 0 or -1.
  */
-int timeline_build(sqlite3 *db, const char *server, long long since_ms, struct jsonw *w);
+int timeline_build(sqlite3 *db, const char *server, long long since_ms, enum timeline_events which,
+		   struct jsonw *w);
 
 /*
- * Calls fn for every source server id named by an MGN/DRS call in the store
- * at or after since_ms, in id order. Stops and returns -1 when fn does.
+ * Calls fn for every source server with events at or after since_ms that
+ * an MGN/DRS role or service or a successful mgn/drs call acted on, or that
+ * has findings on its events (a failed call naming an unknown id makes no
+ * server), worst first: highest severity, most findings, most events, id.
+ * Stops and returns -1 when fn does, or on a store error (printed).
  */
 int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const char *id), void *arg);
 
-/* Prints a timeline object (as timeline_build() writes it, parsed) as text. */
-void timeline_render_text(yajl_val tl, FILE *f, int only_marked);
+/* Prints a timeline object (as timeline_build() writes it, parsed) as text: a line, then its events. */
+void timeline_render_text(yajl_val tl, FILE *f);
 
 #endif

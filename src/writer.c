@@ -10,6 +10,7 @@
 #include "idset.h"
 #include "msg.h"
 #include "queue.h"
+#include "srvindex.h"
 #include "store.h"
 #include "timeparse.h"
 #include "writeback.h"
@@ -60,6 +61,7 @@ struct writer {
 	sqlite3_stmt *insert_fields[BATCH_LEVELS]; /* event_fields: [k] inserts 2^k rows */
 	sqlite3_stmt *insert_raw[BATCH_LEVELS];    /* event_raw: likewise */
 	sqlite3_stmt *stored_id;     /* is this eventID in the store? (not in bulk mode) */
+	sqlite3_stmt *index_server;  /* source_server_events (srvindex.h) */
 	sqlite3_stmt *upsert_source;
 	sqlite3_stmt *page_source;   /* pages: upsert their sources row (prepared on first use) */
 	sqlite3_stmt *page_inserted; /* pages: add to its inserted count */
@@ -199,6 +201,28 @@ static int step_done(struct writer *w, sqlite3_stmt *st)
 	return rc == SQLITE_DONE ? 0 : db_fail(w, "inserting events");
 }
 
+static const char *row_value(const struct rowset *rs, const struct row *r, int f)
+{
+	return r->len[f] < 0 ? NULL : rs->arena.data + r->off[f];
+}
+
+/* Records which source servers the event names (srvindex.h). */
+static int index_servers(struct writer *w, const struct rowset *rs, const struct row *r, long long seq)
+{
+	struct srvindex_event ev;
+
+	if (r->len[RF_SERVER_IDS] < 0)
+		return 0;
+	ev.seq = seq;
+	ev.time_ms = r->time_ms;
+	ev.acts = srvindex_acts(row_value(rs, r, RF_EVENT_SOURCE), row_value(rs, r, RF_ERROR_CODE),
+				row_value(rs, r, RF_PRINCIPAL_ARN), row_value(rs, r, RF_SESSION_ISSUER_ARN),
+				row_value(rs, r, RF_INVOKED_BY), row_value(rs, r, RF_SOURCE_IP));
+	if (srvindex_put(w->index_server, &ev, row_value(rs, r, RF_SERVER_IDS), (size_t)r->len[RF_SERVER_IDS]))
+		return db_fail(w, "indexing source servers");
+	return 0;
+}
+
 /* Stores 2^level new events with one statement per table. */
 static int insert_group(struct writer *w, const struct rowset *rs, const struct row *const *rows,
 			int level)
@@ -227,6 +251,9 @@ static int insert_group(struct writer *w, const struct rowset *rs, const struct 
 	}
 	if (step_done(w, fields) || step_done(w, raw))
 		return -1;
+	for (int i = 0; i < n; i++)
+		if (index_servers(w, rs, rows[i], w->next_seq + i))
+			return -1;
 	writeback_note(&w->wb, bytes);
 	w->next_seq += n;
 	w->source_inserted += n;
@@ -535,7 +562,8 @@ struct writer *writer_start(sqlite3 *db, long long run_id, int lanes, int pool, 
 	if (!bulk)
 		w->stored_id = store_prepare(db, "SELECT 1 FROM event_fields WHERE event_id = ?1");
 	w->upsert_source = store_prepare(db, upsert_sql);
-	if ((!bulk && !w->stored_id) || !w->upsert_source)
+	w->index_server = srvindex_prepare(db);
+	if ((!bulk && !w->stored_id) || !w->upsert_source || !w->index_server)
 		atomic_store(&w->failed, 1);
 	if (pthread_create(&w->thread, NULL, writer_main, w)) {
 		error("cannot start the writer thread");
@@ -620,6 +648,7 @@ int writer_finish(struct writer *w, long long *inserted)
 		sqlite3_finalize(w->insert_raw[level]);
 	}
 	sqlite3_finalize(w->stored_id);
+	sqlite3_finalize(w->index_server);
 	sqlite3_finalize(w->upsert_source);
 	sqlite3_finalize(w->page_source);
 	sqlite3_finalize(w->page_inserted);
