@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "creds.h"
@@ -165,6 +166,65 @@ int s3_bucket_init(struct s3_bucket *b, const char *name, const char *region,
 	return 0;
 }
 
+static const char *getenv_set(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int s3_bucket_open(struct s3_bucket *b, const char *name, const struct s3_setup *o, char *err,
+		   size_t errlen)
+{
+	struct http_opts ho;
+	struct creds *c;
+	const char *region, *endpoint = o->endpoint_url;
+
+	memset(b, 0, sizeof(*b));
+	memset(&ho, 0, sizeof(ho));
+	ho.ca_bundle = o->ca_bundle ? o->ca_bundle : getenv_set("AWS_CA_BUNDLE");
+	ho.timeout_ms = o->timeout_ms ? o->timeout_ms : 120000;
+	ho.stop = o->stop;
+	if (ho.ca_bundle && access(ho.ca_bundle, R_OK)) {
+		snprintf(err, errlen, "cannot read the CA bundle '%s'", ho.ca_bundle);
+		return -1;
+	}
+	c = creds_new(o->profile, err, errlen);
+	if (!c)
+		return -1;
+	if (http_global_init()) {
+		snprintf(err, errlen, "cannot initialise libcurl");
+		creds_free(c);
+		return -1;
+	}
+	region = getenv_set("AWS_REGION");
+	if (!region)
+		region = getenv_set("AWS_DEFAULT_REGION");
+	if (!region)
+		region = creds_profile_region(c);
+	if (!region)
+		region = "us-east-1";
+	if (!endpoint)
+		endpoint = aws_endpoint_from_env("S3");
+	if (creds_connect(c, &ho, err, errlen) || creds_sts_region(c, region, err, errlen) ||
+	    s3_bucket_init(b, name, region, endpoint, c, &ho, err, errlen)) {
+		creds_free(c);
+		http_global_cleanup();
+		memset(b, 0, sizeof(*b));
+		return -1;
+	}
+	return 0;
+}
+
+void s3_bucket_close(struct s3_bucket *b)
+{
+	if (!b->creds)
+		return;
+	creds_free(b->creds);
+	b->creds = NULL;
+	http_global_cleanup();
+}
+
 /*
  * The URL to send, and the Host and path to sign (the path unencoded: the
  * signer encodes it once, as S3 wants), of key (NULL: the bucket itself).
@@ -212,7 +272,7 @@ static void copy_span(char *out, size_t outlen, const char *v, size_t n)
 {
 	if (n >= outlen)
 		n = outlen - 1;
-	memcpy(out, v, n);
+	memmove(out, v, n); /* v may lie inside out (an ETag losing its quotes) */
 	out[n] = '\0';
 }
 
@@ -518,11 +578,10 @@ static const char *likely_cause(const char *op, long status, const char *code)
 	return NULL;
 }
 
-static void answer_error(struct s3 *s, const char *op, const char *key, struct reply *r,
-			 char *err, size_t errlen)
+static void answer_error(struct s3 *s, const char *op, struct reply *r, char *err, size_t errlen)
 {
 	const char *body = s->http.body.data, *end = body + s->http.body.len;
-	char code[64], msg[300], clean[300], shown[600], region[64];
+	char code[64], msg[300], clean[300], region[64];
 	const char *cause, *hint = "";
 
 	xml_copy(body, end, "Code", code, sizeof(code));
@@ -531,11 +590,10 @@ static void answer_error(struct s3 *s, const char *op, const char *key, struct r
 	if (!r->region[0] && region[0])
 		snprintf(r->region, sizeof(r->region), "%s", region);
 	aws_clean_message(msg, &s->cr, clean, sizeof(clean));
-	s3_shown(s->b->name, key, shown, sizeof(shown));
 	cause = likely_cause(op, s->http.status, code);
 	if (!cause && code[0])
 		aws_error_classify(code, s->http.status, msg, &hint);
-	snprintf(err, errlen, "%s: %s refused: HTTP %ld%s%s%s%s%s%s%s%s", shown, op, s->http.status,
+	snprintf(err, errlen, "%s refused: HTTP %ld%s%s%s%s%s%s%s%s", op, s->http.status,
 		 code[0] ? " " : "", code, clean[0] ? ": " : "", clean,
 		 cause || (hint && *hint) ? " (" : "", cause ? cause : hint ? hint : "",
 		 cause && r->region[0] && strcmp(r->region, s->b->region) ? ": " : "",
@@ -597,18 +655,17 @@ static int request(struct s3 *s, const char *op, const char *method, const char 
 				continue; /* new credentials, at once */
 			}
 			if (!retryable_answer(s->http.status, code) || attempt >= max) {
-				answer_error(s, op, key, r, err, errlen);
+				answer_error(s, op, r, err, errlen);
 				if (attempt >= max && retryable_answer(s->http.status, code))
 					snprintf(err + strlen(err), errlen - strlen(err),
 						 " after %d attempts", attempt);
 				return -1;
 			}
 		} else if (rc != HTTP_RETRYABLE || attempt >= max) {
-			char shown[600], why[300];
+			char why[300];
 
 			snprintf(why, sizeof(why), "%s", err);
-			s3_shown(s->b->name, key, shown, sizeof(shown));
-			snprintf(err, errlen, "%s: %s failed: %s%s", shown, op, why,
+			snprintf(err, errlen, "%s failed: %s%s", op, why,
 				 rc == HTTP_RETRYABLE ? " (gave up after retries)" : "");
 			return -1;
 		}
@@ -635,7 +692,15 @@ int s3_bucket_locate(struct s3 *s, char *err, size_t errlen)
 			sigv4_key_cache_init(&s->kc);
 			continue;
 		}
-		return rc ? -1 : 0;
+		if (rc) {
+			char shown[600], why[1000];
+
+			snprintf(why, sizeof(why), "%s", err);
+			s3_shown(s->b->name, NULL, shown, sizeof(shown));
+			snprintf(err, errlen, "%s: %s", shown, why);
+			return -1;
+		}
+		return 0;
 	}
 }
 
@@ -664,14 +729,11 @@ int s3_list(struct s3 *s, const struct s3_list_req *rq, struct s3_page *out, cha
 	rc = request(s, "ListObjectsV2", "GET", NULL, q.data, NULL, &r, err, errlen);
 	buf_release(&q);
 	if (rc) {
-		if (rq->prefix && *rq->prefix) {
-			/* name the prefix, not only the bucket */
-			char shown[600], why[1000];
+		char shown[600], why[1000];
 
-			snprintf(why, sizeof(why), "%s", err);
-			s3_shown(s->b->name, rq->prefix, shown, sizeof(shown));
-			snprintf(err, errlen, "listing %s: %s", shown, why);
-		}
+		snprintf(why, sizeof(why), "%s", err);
+		s3_shown(s->b->name, rq->prefix, shown, sizeof(shown));
+		snprintf(err, errlen, "listing %s: %s", shown, why);
 		return -1;
 	}
 	body = s->http.body.data;

@@ -19,8 +19,10 @@
  * cut off midway goes on where it stopped (Range, If-Match on the ETag), so
  * the reader sees every byte once, in order.
  *
- * Secrets: credentials come from creds.h and are never printed; error
- * messages name the bucket and key (escaped for a terminal), never a header.
+ * Secrets: credentials come from creds.h and are never printed. Error
+ * messages of s3_list() and s3_bucket_locate() name the prefix or bucket
+ * (escaped with s3_shown()); those of s3_head() and s3_get() do not name
+ * the key, which the caller does. None quotes a header.
  */
 #ifndef TRAILSIFT_S3_H
 #define TRAILSIFT_S3_H
@@ -65,6 +67,26 @@ struct s3_bucket {
 int s3_bucket_init(struct s3_bucket *b, const char *name, const char *region,
 		   const char *endpoint, struct creds *c, const struct http_opts *ho,
 		   char *err, size_t errlen);
+
+/* How to reach a bucket, as the command line and the environment say. */
+struct s3_setup {
+	const char *profile;        /* --profile, or NULL */
+	const char *endpoint_url;   /* --endpoint-url, else AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL */
+	const char *ca_bundle;      /* --ca-bundle, else AWS_CA_BUNDLE */
+	long timeout_ms;            /* per request; 0 means 120 s */
+	atomic_int *stop;           /* raised: requests in flight are abandoned; may be NULL */
+};
+
+/*
+ * Readies b for bucket `name`: credentials (creds.h chain), libcurl, the
+ * endpoint, and a first guess of the bucket's region (AWS_REGION,
+ * AWS_DEFAULT_REGION, the profile's, else us-east-1; s3_bucket_locate()
+ * finds the real one). Release with s3_bucket_close(). 0, or -1 with err set.
+ */
+int s3_bucket_open(struct s3_bucket *b, const char *name, const struct s3_setup *o, char *err,
+		   size_t errlen);
+
+void s3_bucket_close(struct s3_bucket *b);
 
 /* A client: one connection, one signing key cache. One per thread. */
 struct s3 {
