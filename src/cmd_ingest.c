@@ -7,8 +7,8 @@
 
 #include "cmd.h"
 #include "ingest.h"
-#include "s3cmd.h"
 #include "msg.h"
+#include "s3cmd.h"
 #include "timeparse.h"
 
 static const char help[] =
@@ -132,9 +132,7 @@ void ingest_s3_summary(const char *cmd, const struct ingest_s3 *s, const struct 
 {
 	char shown[1100];
 
-	s3_shown(s->url + 5, NULL, shown, sizeof(shown));
-	/* the URL's own text (after s3://) is shown escaped, without a trailing '/' */
-	shown[strlen(shown) - 1] = '\0';
+	s3_shown(s->url + 5, NULL, shown, sizeof(shown)); /* the URL as given, escaped */
 	note("%s: %s: %ld prefixes listed, %ld objects read (%lld records, %lld new), %ld skipped"
 	     " as known, %ld not logs, %ld failed, %.1f MB in %.1f s", cmd, shown, t->prefixes,
 	     t->files_ok, t->records, t->inserted, t->files_unchanged, t->files_skipped,

@@ -86,7 +86,7 @@ void s3_shown(const char *bucket, const char *key, char *out, size_t outlen)
 
 	buf_init(&b, outlen ? outlen - 1 : 0);
 	buf_addstr(&b, "s3://");
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < (key ? 2 : 1); i++) {
 		if (i)
 			buf_addch(&b, '/');
 		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++)
@@ -573,6 +573,8 @@ static const char *likely_cause(const char *op, long status, const char *code)
 	if (status == 301 || status == 307 || !strcmp(code, "PermanentRedirect") ||
 	    !strcmp(code, "AuthorizationHeaderMalformed"))
 		return "the bucket is in another region";
+	if (status == 404 && !strcmp(op, "HeadBucket"))
+		return "the bucket does not exist (check its name)";
 	if (status == 404 && !code[0])
 		return "not found";
 	return NULL;

@@ -1157,6 +1157,13 @@ class Handler(BaseHTTPRequestHandler):
         auth_map = {"missing": (403, "AccessDenied"), "incomplete": (400, "AuthorizationHeaderMalformed"),
                     "unknown-key": (403, "InvalidAccessKeyId"), "bad-token": (400, "InvalidToken"),
                     "expired-token": (400, "ExpiredToken"), "signature": (403, "SignatureDoesNotMatch")}
+        raw = urllib.parse.unquote_to_bytes(path).decode("utf-8", "replace")
+        bucket, _, key = raw.lstrip("/").partition("/")
+        if key:
+            self.entry["target"] = "HeadObject" if self.command == "HEAD" else "GetObject"
+            self.entry["key"] = key
+        else:
+            self.entry["target"] = "HeadBucket" if self.command == "HEAD" else "ListObjectsV2"
         if self.headers.get("x-amz-content-sha256") is None:
             raise ApiError(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
         try:
@@ -1169,8 +1176,6 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "AuthorizationHeaderMalformed",
                            "The authorization header is malformed; the region '%s' is wrong; "
                            "expecting '%s'" % (a["region"], S.o.s3_region))
-        raw = urllib.parse.unquote_to_bytes(path).decode("utf-8", "replace")
-        bucket, _, key = raw.lstrip("/").partition("/")
         bucket_dir = os.path.join(S.o.s3_root, bucket)
         if not bucket or "/" in bucket or bucket.startswith(".") or not os.path.isdir(bucket_dir):
             raise ApiError(404, "NoSuchBucket", "The specified bucket does not exist")
@@ -1178,14 +1183,10 @@ class Handler(BaseHTTPRequestHandler):
         self.entry["body"] = params or None
         if not key:
             if self.command == "HEAD":
-                self.entry["target"] = "HeadBucket"
                 self.reply(200, b"", "application/xml", [("x-amz-bucket-region", S.o.s3_region)])
                 return
-            self.entry["target"] = "ListObjectsV2"
             self.s3_list_objects(bucket, bucket_dir, params)
             return
-        self.entry["target"] = "HeadObject" if self.command == "HEAD" else "GetObject"
-        self.entry["key"] = key
         objects = s3_objects(bucket_dir)
         if key not in objects:
             raise ApiError(404, "NoSuchKey", "The specified key does not exist.")
