@@ -580,10 +580,11 @@ static const char *likely_cause(const char *op, long status, const char *code)
 	return NULL;
 }
 
-static void answer_error(struct s3 *s, const char *op, struct reply *r, char *err, size_t errlen)
+static void answer_error(struct s3 *s, const char *op, int attempts, struct reply *r, char *err,
+			 size_t errlen)
 {
 	const char *body = s->http.body.data, *end = body + s->http.body.len;
-	char code[64], msg[300], clean[300], region[64];
+	char code[64], msg[300], clean[300], region[64], attempts_text[40];
 	const char *cause, *hint = "";
 
 	xml_copy(body, end, "Code", code, sizeof(code));
@@ -595,7 +596,9 @@ static void answer_error(struct s3 *s, const char *op, struct reply *r, char *er
 	cause = likely_cause(op, s->http.status, code);
 	if (!cause && code[0])
 		aws_error_classify(code, s->http.status, msg, &hint);
-	snprintf(err, errlen, "%s refused: HTTP %ld%s%s%s%s%s%s%s%s", op, s->http.status,
+	snprintf(attempts_text, sizeof(attempts_text), " after %d attempts", attempts);
+	snprintf(err, errlen, "%s refused%s: HTTP %ld%s%s%s%s%s%s%s%s", op,
+		 attempts > 1 ? attempts_text : "", s->http.status,
 		 code[0] ? " " : "", code, clean[0] ? ": " : "", clean,
 		 cause || (hint && *hint) ? " (" : "", cause ? cause : hint ? hint : "",
 		 cause && r->region[0] && strcmp(r->region, s->b->region) ? ": " : "",
@@ -657,10 +660,7 @@ static int request(struct s3 *s, const char *op, const char *method, const char 
 				continue; /* new credentials, at once */
 			}
 			if (!retryable_answer(s->http.status, code) || attempt >= max) {
-				answer_error(s, op, r, err, errlen);
-				if (attempt >= max && retryable_answer(s->http.status, code))
-					snprintf(err + strlen(err), errlen - strlen(err),
-						 " after %d attempts", attempt);
+				answer_error(s, op, attempt, r, err, errlen);
 				return -1;
 			}
 		} else if (rc != HTTP_RETRYABLE || attempt >= max) {

@@ -839,6 +839,8 @@ class Handler(BaseHTTPRequestHandler):
             "user_agent": self.headers.get("User-Agent"), "duration": None,
         }
         self.entry["body"] = self.parsed_body(service, query)
+        if service == "s3":
+            self.s3_target(path)  # faults are logged with the operation they hit
         try:
             if not self.inject_faults(service, scope_n):
                 getattr(self, "serve_" + service)(path, query)
@@ -1153,10 +1155,8 @@ class Handler(BaseHTTPRequestHandler):
         except ApiError as e:
             self.s3_error(e)
 
-    def s3(self, path, query):
-        auth_map = {"missing": (403, "AccessDenied"), "incomplete": (400, "AuthorizationHeaderMalformed"),
-                    "unknown-key": (403, "InvalidAccessKeyId"), "bad-token": (400, "InvalidToken"),
-                    "expired-token": (400, "ExpiredToken"), "signature": (403, "SignatureDoesNotMatch")}
+    def s3_target(self, path):
+        """(bucket, key) of a request; names its operation in the log."""
         raw = urllib.parse.unquote_to_bytes(path).decode("utf-8", "replace")
         bucket, _, key = raw.lstrip("/").partition("/")
         if key:
@@ -1164,6 +1164,13 @@ class Handler(BaseHTTPRequestHandler):
             self.entry["key"] = key
         else:
             self.entry["target"] = "HeadBucket" if self.command == "HEAD" else "ListObjectsV2"
+        return bucket, key
+
+    def s3(self, path, query):
+        auth_map = {"missing": (403, "AccessDenied"), "incomplete": (400, "AuthorizationHeaderMalformed"),
+                    "unknown-key": (403, "InvalidAccessKeyId"), "bad-token": (400, "InvalidToken"),
+                    "expired-token": (400, "ExpiredToken"), "signature": (403, "SignatureDoesNotMatch")}
+        bucket, key = self.s3_target(path)
         if self.headers.get("x-amz-content-sha256") is None:
             raise ApiError(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
         try:
