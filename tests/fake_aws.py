@@ -298,7 +298,7 @@ def get_header(headers, name):
     return ",".join(v.strip() for v in vals) if vals else None
 
 
-def verify_signature(method, target, headers, body, secret, normalize=True):
+def verify_signature(method, target, headers, body, secret, normalize=True, payload_hash=None):
     """Recompute the signature of a received request. headers: [(name, value)]
     including Authorization. Returns (ok, canonical_request, string_to_sign,
     expected_signature, parsed_authorization). Raises AuthError when the
@@ -318,7 +318,7 @@ def verify_signature(method, target, headers, body, secret, normalize=True):
         except ValueError:
             raise AuthError("incomplete", "Date header is not valid: '%s'" % d)
     creq = canonical_request(method, target, headers, a["signed"],
-                             hashlib.sha256(body).hexdigest(), normalize)
+                             payload_hash or hashlib.sha256(body).hexdigest(), normalize)
     sts = string_to_sign(amz_date, a["scope"], creq)
     want = signature(secret, a["date"], a["region"], a["service"], sts)
     ok = hmac.compare_digest(want, a["signature"].lower())
@@ -916,7 +916,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---------------------------------------------------------------- SigV4
 
-    def authenticate(self, service, normalize=True):
+    def authenticate(self, service, normalize=True, payload_hash=None):
         """Returns the Cred; raises AuthError subclasses mapped by the caller as
         ApiError-like tuples: (kind, message)."""
         headers = self.header_list()
@@ -969,7 +969,8 @@ class Handler(BaseHTTPRequestHandler):
                     raise AuthError("signature", "Signature not yet current: %s is still later than %s (%s + 5 min.)"
                                     % (amz_date, fmt(now + MAX_SKEW), fmt(now)))
         ok, creq, sts, _, _ = verify_signature(self.command, self.path.encode("latin-1"),
-                                               headers, self.body, cred.secret, normalize)
+                                               headers, self.body, cred.secret, normalize,
+                                               payload_hash)
         if not ok:
             raise AuthError("signature", "The request signature we calculated does not match the "
                             "signature you provided. Check your AWS Secret Access Key and signing "
@@ -1171,10 +1172,15 @@ class Handler(BaseHTTPRequestHandler):
                     "unknown-key": (403, "InvalidAccessKeyId"), "bad-token": (400, "InvalidToken"),
                     "expired-token": (400, "ExpiredToken"), "signature": (403, "SignatureDoesNotMatch")}
         bucket, key = self.s3_target(path)
-        if self.headers.get("x-amz-content-sha256") is None:
+        content_sha = self.headers.get("x-amz-content-sha256")
+        if content_sha is None:
             raise ApiError(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
+        if content_sha not in ("UNSIGNED-PAYLOAD", hashlib.sha256(self.body).hexdigest()):
+            raise ApiError(400, "XAmzContentSHA256Mismatch",
+                           "The provided 'x-amz-content-sha256' header does not match what was computed.")
         try:
-            cred = self.authenticate("s3", normalize=False)
+            # S3 signs the header's value as the payload hash, and keeps the path as sent
+            cred = self.authenticate("s3", normalize=False, payload_hash=content_sha)
         except AuthError as e:
             status, t = auth_map[e.kind]
             raise ApiError(status, t, e.message)
@@ -1194,7 +1200,10 @@ class Handler(BaseHTTPRequestHandler):
                 return
             self.s3_list_objects(bucket, bucket_dir, params)
             return
-        objects = s3_objects(bucket_dir)
+        objects = {}
+        full = os.path.realpath(os.path.join(bucket_dir, key))
+        if full.startswith(os.path.realpath(bucket_dir) + os.sep) and os.path.isfile(full):
+            objects[key] = full
         if key not in objects:
             raise ApiError(404, "NoSuchKey", "The specified key does not exist.")
         if self.command == "GET" and key in S.o.s3_deny:
