@@ -161,12 +161,15 @@ def uri_encode(b, safe):
     return urllib.parse.quote(_to_bytes(b), safe=safe)
 
 
-def canonical_path(raw_path, normalize=True):
+def canonical_path(raw_path, normalize=True, encode_once=False):
     """Canonical URI of a non-S3 service: dot segments removed and repeated slashes
     collapsed (when normalize), then each byte outside the unreserved set encoded.
     The path is used as received, so an already encoded %20 becomes %2520 (AWS
-    encodes the path twice for every service but S3)."""
+    encodes the path twice for every service but S3). S3 (encode_once): the path
+    as received is decoded first, so that it ends up encoded once."""
     p = _to_bytes(raw_path) or b"/"
+    if encode_once:
+        p = urllib.parse.unquote_to_bytes(p)
     if normalize:
         segs = p.split(b"/")
         out = []
@@ -226,9 +229,10 @@ def split_target(target):
     return path, query
 
 
-def canonical_request(method, target, headers, signed, payload_hash, normalize=True):
+def canonical_request(method, target, headers, signed, payload_hash, normalize=True,
+                      encode_once=False):
     path, query = split_target(target)
-    return "\n".join([method, canonical_path(path, normalize), canonical_query(query),
+    return "\n".join([method, canonical_path(path, normalize, encode_once), canonical_query(query),
                       canonical_headers(headers, signed), ";".join(signed), payload_hash])
 
 
@@ -298,7 +302,8 @@ def get_header(headers, name):
     return ",".join(v.strip() for v in vals) if vals else None
 
 
-def verify_signature(method, target, headers, body, secret, normalize=True, payload_hash=None):
+def verify_signature(method, target, headers, body, secret, normalize=True, payload_hash=None,
+                     encode_once=False):
     """Recompute the signature of a received request. headers: [(name, value)]
     including Authorization. Returns (ok, canonical_request, string_to_sign,
     expected_signature, parsed_authorization). Raises AuthError when the
@@ -318,7 +323,7 @@ def verify_signature(method, target, headers, body, secret, normalize=True, payl
         except ValueError:
             raise AuthError("incomplete", "Date header is not valid: '%s'" % d)
     creq = canonical_request(method, target, headers, a["signed"],
-                             payload_hash or hashlib.sha256(body).hexdigest(), normalize)
+                             payload_hash or hashlib.sha256(body).hexdigest(), normalize, encode_once)
     sts = string_to_sign(amz_date, a["scope"], creq)
     want = signature(secret, a["date"], a["region"], a["service"], sts)
     ok = hmac.compare_digest(want, a["signature"].lower())
@@ -916,7 +921,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---------------------------------------------------------------- SigV4
 
-    def authenticate(self, service, normalize=True, payload_hash=None):
+    def authenticate(self, service, normalize=True, payload_hash=None, encode_once=False):
         """Returns the Cred; raises AuthError subclasses mapped by the caller as
         ApiError-like tuples: (kind, message)."""
         headers = self.header_list()
@@ -970,7 +975,7 @@ class Handler(BaseHTTPRequestHandler):
                                     % (amz_date, fmt(now + MAX_SKEW), fmt(now)))
         ok, creq, sts, _, _ = verify_signature(self.command, self.path.encode("latin-1"),
                                                headers, self.body, cred.secret, normalize,
-                                               payload_hash)
+                                               payload_hash, encode_once)
         if not ok:
             raise AuthError("signature", "The request signature we calculated does not match the "
                             "signature you provided. Check your AWS Secret Access Key and signing "
@@ -1179,8 +1184,10 @@ class Handler(BaseHTTPRequestHandler):
             raise ApiError(400, "XAmzContentSHA256Mismatch",
                            "The provided 'x-amz-content-sha256' header does not match what was computed.")
         try:
-            # S3 signs the header's value as the payload hash, and keeps the path as sent
-            cred = self.authenticate("s3", normalize=False, payload_hash=content_sha)
+            # S3 signs the header's value as the payload hash, and the path as sent,
+            # encoded once (not normalised, not encoded again)
+            cred = self.authenticate("s3", normalize=False, payload_hash=content_sha,
+                                     encode_once=True)
         except AuthError as e:
             status, t = auth_map[e.kind]
             raise ApiError(status, t, e.message)
