@@ -136,6 +136,7 @@ bench: deps
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/scan-bench.sh
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/report-bench.sh
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/pull-bench.sh
+	TRAILSIFT=$(CURDIR)/trailsift sh bench/s3-bench.sh
 
 # Each header compiles alone. (Without the -MMD of ALL_CFLAGS: compiling
 # stdin, it would write a dependency file "a--.d" into the tree.)

@@ -77,7 +77,8 @@ results=$(
 		(
 			export TRAILSIFT_BIN="$TSAN_BIN" TSAN_OPTIONS="halt_on_error=1:exitcode=66"
 			run_scripts tsan- "$root"/tests/t0014-*.sh "$root"/tests/t0015-*.sh \
-				"$root"/tests/t0031-*.sh "$root"/tests/t0033-*.sh
+				"$root"/tests/t0031-*.sh "$root"/tests/t0033-*.sh \
+				"$root"/tests/t0061-*.sh
 		)
 	fi
 )
