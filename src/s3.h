@@ -41,7 +41,7 @@ struct creds;
 /* Requests sent, all threads together: the run's closing line and tests read them. */
 struct s3_counters {
 	atomic_long lists;          /* ListObjectsV2 pages */
-	atomic_long gets;           /* GetObject requests (resumed parts included) */
+	atomic_long gets;           /* objects asked for (a resumed part counts as a retry) */
 	atomic_long heads;          /* HeadObject and HeadBucket */
 	atomic_long retries;        /* requests sent again after a fault */
 	atomic_llong bytes;         /* object bytes received */
