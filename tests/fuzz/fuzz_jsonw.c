@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_check_json("json_quote", q.data, q.len);
 	while (in.n && !top_done) {
 		unsigned op = fuzz_byte(&in) % 9;
-		size_t n;
+		size_t n = 0;
 		const char *s;
 
 		if (depth && is_object[depth] && op != 8) { /* a member: its key first */
