@@ -30,7 +30,7 @@ rm -f "$DB" "$DB"-journal "$DB2" "$DB2"-journal
 
 # wall seconds, then CPU seconds (user + system): the machine is shared, CPU time is steadier.
 # Each timed step starts after a sync, so that it does not wait for the last step's writeback.
-secs() { sync; python3 -c 'import sys,time,resource,subprocess; t=time.time(); subprocess.run(sys.argv[1:], check=True); r=resource.getrusage(resource.RUSAGE_CHILDREN); print("%.2f %.2f" % (time.time()-t, r.ru_utime+r.ru_stime))' "$@"; }
+secs() { sync; python3 -c 'import os,sys,time,subprocess; t=time.time(); p=subprocess.Popen(sys.argv[1:]); _,st,r=os.wait4(p.pid,0); os.waitstatus_to_exitcode(st) and sys.exit("failed: %s" % " ".join(sys.argv[1:])); print("%.2f %.2f" % (time.time()-t, r.ru_utime+r.ru_stime))' "$@"; }
 wall() { echo "${1% *}"; }
 cpu() { echo "${1#* }"; }
 last_scan() { python3 -c 'import sqlite3,sys; r = sqlite3.connect(sys.argv[1]).execute("SELECT events_read, findings_new + findings_changed FROM scans ORDER BY scan_id DESC LIMIT 1").fetchone(); print("%d, %d" % r)' "$1"; }
