@@ -26,6 +26,7 @@
 
 #define CTSTREAM_MAX_DEPTH 100
 #define CTSTREAM_MAX_RECORD (32u << 20)
+#define CTSTREAM_MAX_TOKEN (32u << 20)   /* any one string or number, anywhere */
 
 /*
  * Called for each record, in input order: raw/raw_len is the record's JSON
