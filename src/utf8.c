@@ -6,7 +6,30 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #define HIGH_BITS 0x8080808080808080ULL
+
+/* Skips p[i..n) while it is ASCII, 64 bytes at a time; returns where it stopped. */
+static size_t skip_ascii(const unsigned char *p, size_t i, size_t n)
+{
+#ifdef __SSE2__
+	while (i + 64 <= n) {
+		__m128i v = _mm_or_si128(
+			_mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i)),
+				     _mm_loadu_si128((const __m128i *)(const void *)(p + i + 16))),
+			_mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(p + i + 32)),
+				     _mm_loadu_si128((const __m128i *)(const void *)(p + i + 48))));
+
+		if (_mm_movemask_epi8(v))
+			break;
+		i += 64;
+	}
+#endif
+	return i;
+}
 
 void utf8_stream_init(struct utf8_stream *u)
 {
@@ -69,6 +92,7 @@ int utf8_stream_check(struct utf8_stream *u, const unsigned char *p, size_t n,
 			uint64_t a, b;
 
 			/* the fast path: most CloudTrail text is ASCII */
+			i = skip_ascii(p, i, n);
 			while (i + 16 <= n) {
 				memcpy(&a, p + i, 8);
 				memcpy(&b, p + i + 8, 8);
