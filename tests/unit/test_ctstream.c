@@ -368,6 +368,22 @@ static char *filled(const char *prefix, size_t fill, char c, const char *suffix,
 	return t;
 }
 
+/* prefix, fill bytes of c, suffix, fed step bytes at a time, fails with want. */
+static void too_long(const char *what, const char *prefix, size_t fill, char c, const char *suffix,
+		     size_t step, const char *want)
+{
+	struct big b = { 0, NULL, 0, "" };
+	char err[400];
+	size_t len;
+	char *t = filled(prefix, fill, c, suffix, &len);
+	int rc = parse_big(t, len, step, &b, err, sizeof(err));
+
+	UNIT_OK(rc == -1 && !strcmp(err, want), "%s fails with its byte, fed %zu bytes at a time (got \"%s\")",
+		what, step, err);
+	free(t);
+	free(b.raw);
+}
+
 static void long_tokens(void)
 {
 	static const size_t steps[] = { 4096, 65536, 65537, 300000, 1u << 20, 40u << 20 };
@@ -403,35 +419,16 @@ static void long_tokens(void)
 		}
 	UNIT_OK(!bad, "a string of 32 MiB (with its quotes) after Records passes at every chunk size");
 	free(t);
-	t = filled("{\"Records\":[],\"x\":\"", CTSTREAM_MAX_TOKEN - 1, 'a', "\"}", &len);
-	bad = 0;
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && !bad; i++)
-		if (parse_big(t, len, steps[i], &b, err, sizeof(err)) != -1 ||
-		    strcmp(err, "byte 18: a JSON string longer than 32 MiB")) {
-			bad = 1;
-			printf("# step %zu: %s\n", steps[i], err);
-		}
-	UNIT_OK(!bad, "a string one byte longer fails with its byte, at every chunk size");
-	free(t);
-
-	t = filled("{\"Records\":[],\"n\":1", 40u << 20, '0', "}", &len);
-	bad = parse_big(t, len, 65536, &b, err, sizeof(err)) != -1 ||
-	      strcmp(err, "byte 18: a JSON number longer than 32 MiB");
-	UNIT_OK(!bad, "a 40 MiB number fails with its byte (got \"%s\")", err);
-	free(t);
-
-	t = filled("{\"Events\":[{\"CloudTrailEvent\":\"", 40u << 20, ' ', "\"}]}", &len);
-	bad = parse_big(t, len, 1u << 20, &b, err, sizeof(err)) != -1 ||
-	      strcmp(err, "byte 30: a JSON string longer than 32 MiB");
-	UNIT_OK(!bad, "a 40 MiB CloudTrailEvent fails with its byte (got \"%s\")", err);
-	free(t);
-
-	t = filled("{\"Records\":[{\"eventID\":\"", 40u << 20, 'i', "\"}]}", &len);
-	bad = parse_big(t, len, 4096, &b, err, sizeof(err)) != -1 ||
-	      strcmp(err, "byte 23: a JSON string longer than 32 MiB");
-	UNIT_OK(!bad, "a 40 MiB string in a record fails with its byte (got \"%s\")", err);
-	free(t);
 	free(b.raw);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		too_long("a string 1 byte over", "{\"Records\":[],\"x\":\"", CTSTREAM_MAX_TOKEN - 1, 'a',
+			 "\"}", steps[i], "byte 18: a JSON string longer than 32 MiB");
+	too_long("a 40 MiB number", "{\"Records\":[],\"n\":1", 40u << 20, '0', "}", 65536,
+		 "byte 18: a JSON number longer than 32 MiB");
+	too_long("a 40 MiB CloudTrailEvent", "{\"Events\":[{\"CloudTrailEvent\":\"", 40u << 20, ' ',
+		 "\"}]}", 1u << 20, "byte 30: a JSON string longer than 32 MiB");
+	too_long("a 40 MiB string in a record", "{\"Records\":[{\"eventID\":\"", 40u << 20, 'i',
+		 "\"}]}", 4096, "byte 23: a JSON string longer than 32 MiB");
 }
 
 int main(void)
