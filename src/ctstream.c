@@ -588,7 +588,7 @@ static int take(struct ctstream *cs, const unsigned char *p, size_t n)
 /* Invalid UTF-8 at input offset at; an error in the bytes before it comes first. */
 static int utf8_failed(struct ctstream *cs, unsigned long long at, const char *why)
 {
-	if (!cs->err[0] && give(cs, (const unsigned char *)cs->held.data, cs->held.len, 1))
+	if (!cs->err[0] && cs->held.len && give(cs, (const unsigned char *)cs->held.data, cs->held.len, 1))
 		return -1;
 	fail(cs, "byte %llu: invalid UTF-8: %s", at, why);
 	return -1;
