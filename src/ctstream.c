@@ -19,7 +19,15 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "jsonesc.h"
 #include "msg.h"
+#include "utf8.h"
+
+/*
+ * yajl is given the input at most this much at a time, so any longer
+ * string or number spans two calls and goes through the holding below.
+ */
+#define FEED_SLICE (256u << 10)
 
 enum top_mode {
 	TOP_NONE,      /* between top-level values */
@@ -58,6 +66,16 @@ struct ctstream {
 
 	int bom_seen;                 /* bytes of a leading UTF-8 byte-order mark skipped */
 
+	struct utf8_stream utf8;      /* the strict UTF-8 check of every input byte */
+	struct buf held;              /* input bytes received but not yet given to yajl */
+	struct buf fixed;             /* yajl's copy when lone surrogate escapes are replaced */
+	unsigned long long token_end; /* input offset just past the last token yajl reported */
+	int holding;                  /* a string or number is cut off: wait for its end */
+	int hold_string;              /* it is a string */
+	int hold_escape;              /* its next byte is escaped */
+	size_t hold_scanned;          /* bytes of held already searched for its end */
+	unsigned long long hold_at;   /* its first byte's input offset */
+
 	char err[320];
 };
 
@@ -66,6 +84,12 @@ struct ctstream {
 static size_t pos_in_chunk(const struct ctstream *cs)
 {
 	return yajl_get_bytes_consumed(cs->h);
+}
+
+/* Every callback notes where its token ends: what follows may be cut off. */
+static void saw_token(struct ctstream *cs)
+{
+	cs->token_end = cs->chunk_base + pos_in_chunk(cs);
 }
 
 static int fail(struct ctstream *cs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -196,6 +220,7 @@ static int s_null(void *c)
 {
 	struct ctstream *cs = c;
 
+	saw_token(cs);
 	if (cs->in_record)
 		return record_on_null(&cs->ex) || extractor_failed(cs);
 	return scalar(cs, "null");
@@ -205,6 +230,7 @@ static int s_bool(void *c, int b)
 {
 	struct ctstream *cs = c;
 
+	saw_token(cs);
 	if (cs->in_record)
 		return record_on_bool(&cs->ex, b) || extractor_failed(cs);
 	return scalar(cs, "a boolean");
@@ -214,6 +240,7 @@ static int s_number(void *c, const char *s, size_t n)
 {
 	struct ctstream *cs = c;
 
+	saw_token(cs);
 	if (cs->in_record)
 		return record_on_number(&cs->ex, s, n) || extractor_failed(cs);
 	return scalar(cs, "a number");
@@ -223,6 +250,7 @@ static int s_string(void *c, const unsigned char *s, size_t n)
 {
 	struct ctstream *cs = c;
 
+	saw_token(cs);
 	if (cs->in_record)
 		return record_on_string(&cs->ex, s, n) || extractor_failed(cs);
 	if (cs->in_event && cs->depth == 3 && cs->next_is_record_text) {
@@ -236,6 +264,7 @@ static int s_start_map(void *c)
 {
 	struct ctstream *cs = c;
 
+	saw_token(cs);
 	if (cs->depth >= CTSTREAM_MAX_DEPTH)
 		return too_deep(cs);
 	if (cs->in_record) {
@@ -273,6 +302,7 @@ static int s_end_map(void *c)
 {
 	struct ctstream *cs = c;
 
+	saw_token(cs);
 	cs->depth--;
 	if (cs->in_record) {
 		if (!record_on_end_map(&cs->ex))
@@ -294,6 +324,7 @@ static int s_start_array(void *c)
 {
 	struct ctstream *cs = c;
 
+	saw_token(cs);
 	if (cs->depth >= CTSTREAM_MAX_DEPTH)
 		return too_deep(cs);
 	if (cs->in_record) {
@@ -317,6 +348,7 @@ static int s_end_array(void *c)
 {
 	struct ctstream *cs = c;
 
+	saw_token(cs);
 	cs->depth--;
 	if (cs->in_record)
 		return record_on_end_array(&cs->ex) || extractor_failed(cs);
@@ -334,6 +366,7 @@ static int s_map_key(void *c, const unsigned char *k, size_t n)
 {
 	struct ctstream *cs = c;
 
+	saw_token(cs);
 	if (cs->mode == TOP_OBJECT && cs->depth == 1 &&
 	    (key_is(k, n, "Records") || key_is(k, n, "Events") || key_is(k, n, "NextToken"))) {
 		/* not a record after all: an envelope around records */
@@ -363,11 +396,17 @@ struct ctstream *ctstream_new(ctstream_emit_fn emit, void *ctx)
 	cs->emit = emit;
 	cs->emit_ctx = ctx;
 	buf_init(&cs->raw, CTSTREAM_MAX_RECORD);
+	/* a held token, plus the slice whose bytes end it */
+	buf_init(&cs->held, CTSTREAM_MAX_TOKEN + 2 * FEED_SLICE);
+	buf_init(&cs->fixed, CTSTREAM_MAX_TOKEN + 2 * FEED_SLICE);
+	utf8_stream_init(&cs->utf8);
 	record_init(&cs->rec);
 	cs->h = yajl_alloc(&stream_callbacks, NULL, cs);
 	if (!cs->h)
 		xmalloc((size_t)-1); /* reports out of memory */
 	yajl_config(cs->h, yajl_allow_multiple_values, 1);
+	/* utf8.c checks every byte more strictly before yajl sees it */
+	yajl_config(cs->h, yajl_dont_validate_strings, 1);
 	return cs;
 }
 
@@ -392,14 +431,15 @@ static int parse_failed(struct ctstream *cs, yajl_status st, const unsigned char
 
 /*
  * Skips a UTF-8 byte-order mark at the very start of the input (Windows
- * tools write one; JSON forbids it). Returns how many bytes of p to skip.
+ * tools write one; JSON forbids it). p[0] is at input offset at. Returns
+ * how many bytes of p to skip.
  */
-static size_t skip_bom(struct ctstream *cs, const unsigned char *p, size_t n)
+static size_t skip_bom(struct ctstream *cs, unsigned long long at, const unsigned char *p, size_t n)
 {
 	static const unsigned char bom[3] = { 0xef, 0xbb, 0xbf };
 	size_t i = 0;
 
-	while (cs->chunk_base + i == (unsigned long long)cs->bom_seen && cs->bom_seen < 3 && i < n &&
+	while (at + i == (unsigned long long)cs->bom_seen && cs->bom_seen < 3 && i < n &&
 	       p[i] == bom[cs->bom_seen]) {
 		cs->bom_seen++;
 		i++;
@@ -407,20 +447,79 @@ static size_t skip_bom(struct ctstream *cs, const unsigned char *p, size_t n)
 	return i;
 }
 
-int ctstream_feed(struct ctstream *cs, const void *p, size_t n)
+static int token_too_long(struct ctstream *cs)
+{
+	fail(cs, "byte %llu: a JSON %s longer than %u MiB", cs->hold_at,
+	     cs->hold_string ? "string" : "number", CTSTREAM_MAX_TOKEN >> 20);
+	return -1;
+}
+
+static int is_separator(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',' || c == ':';
+}
+
+/*
+ * After yajl parsed p[0..n): if the bytes end inside a string or number
+ * (whose start is the first byte after the last token that is no
+ * separator), yajl keeps its start and waits. Holding what follows until
+ * its end has arrived, rather than giving yajl the pieces one by one, keeps
+ * yajl from re-reading the token each time (which is quadratic) and lets
+ * the token's length be capped.
+ */
+static void note_cut_token(struct ctstream *cs, const unsigned char *p, size_t n)
+{
+	unsigned long long from = cs->token_end > cs->chunk_base ? cs->token_end : cs->chunk_base;
+	size_t i = (size_t)(from - cs->chunk_base);
+
+	while (i < n && is_separator(p[i]))
+		i++;
+	if (i >= n)
+		return;
+	cs->holding = 1;
+	cs->hold_at = cs->chunk_base + i;
+	cs->hold_string = p[i] == '"';
+	cs->hold_escape = 0;
+	cs->hold_scanned = 0;
+	if (cs->hold_string)
+		for (i++; i < n; i++)
+			cs->hold_escape = !cs->hold_escape && p[i] == '\\';
+}
+
+/*
+ * Searches data[hold_scanned..len) for the end of the held token. Returns
+ * the offset just past it, or len + 1 when it has not arrived.
+ */
+static size_t held_token_end(struct ctstream *cs, const unsigned char *data, size_t len)
+{
+	for (size_t i = cs->hold_scanned; i < len; i++) {
+		unsigned char c = data[i];
+
+		if (cs->hold_string) {
+			if (cs->hold_escape)
+				cs->hold_escape = 0;
+			else if (c == '\\')
+				cs->hold_escape = 1;
+			else if (c == '"')
+				return i + 1;
+		} else if (!((c >= '0' && c <= '9') || (c | 0x20) == 'e' || c == '.' || c == '+' ||
+			     c == '-' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) {
+			return i; /* a number (or true, false, null) ends at the next other byte */
+		}
+	}
+	cs->hold_scanned = len;
+	return len + 1;
+}
+
+/* yajl parses n bytes: for_yajl, a copy of p with lone surrogates replaced, or p itself. */
+static int parse(struct ctstream *cs, const unsigned char *p, const unsigned char *for_yajl, size_t n)
 {
 	yajl_status st;
-	size_t skip = skip_bom(cs, p, n);
 
-	/* the mark counts as input for byte offsets, but yajl never sees it */
-	cs->chunk_base += skip;
-	p = (const unsigned char *)p + skip;
-	n -= skip;
-
-	cs->chunk = p;
-	st = yajl_parse(cs->h, p, n);
+	cs->chunk = p; /* raw text is copied from p, byte for byte as received */
+	st = yajl_parse(cs->h, for_yajl, n);
 	if (st != yajl_status_ok)
-		return parse_failed(cs, st, p, n);
+		return parse_failed(cs, st, for_yajl, n);
 	if (cs->capturing) {
 		if (buf_add(&cs->raw, cs->chunk + cs->cap_from, n - cs->cap_from)) {
 			fail_record(cs, "record larger than 32 MiB");
@@ -428,14 +527,117 @@ int ctstream_feed(struct ctstream *cs, const void *p, size_t n)
 		}
 		cs->cap_from = 0;
 	}
+	note_cut_token(cs, p, n);
 	cs->chunk_base += n;
+	return 0;
+}
+
+/*
+ * Gives yajl data[0..len), less an escape cut off at its end (unless
+ * at_end), which stays held. data may be the held bytes themselves.
+ */
+static int give(struct ctstream *cs, const unsigned char *data, size_t len, int at_end)
+{
+	const unsigned char *for_yajl = data;
+	int lone;
+	size_t cut = jsonesc_scan((const char *)data, len, at_end, &lone);
+
+	if (lone) {
+		buf_reset(&cs->fixed);
+		if (buf_add(&cs->fixed, data, cut))
+			return token_too_long(cs);
+		jsonesc_fix_lone(cs->fixed.data, cut);
+		for_yajl = (const unsigned char *)cs->fixed.data;
+	}
+	if (parse(cs, data, for_yajl, cut))
+		return -1;
+	if (data == (const unsigned char *)cs->held.data) {
+		memmove(cs->held.data, cs->held.data + cut, len - cut);
+		cs->held.len = len - cut;
+		cs->held.data[cs->held.len] = '\0';
+	} else if (buf_add(&cs->held, data + cut, len - cut)) {
+		return token_too_long(cs);
+	}
+	return 0;
+}
+
+/* Takes the next n (valid UTF-8) bytes: held while a token is cut off, else given to yajl. */
+static int take(struct ctstream *cs, const unsigned char *p, size_t n)
+{
+	const unsigned char *data = p;
+	size_t len = n;
+
+	if (cs->held.len) {
+		if (buf_add(&cs->held, p, n))
+			return token_too_long(cs);
+		data = (const unsigned char *)cs->held.data;
+		len = cs->held.len;
+	}
+	if (cs->holding) {
+		size_t end = held_token_end(cs, data, len);
+
+		if (cs->chunk_base + (end > len ? len : end) - cs->hold_at > CTSTREAM_MAX_TOKEN)
+			return token_too_long(cs);
+		if (end > len)
+			return data == p && buf_add(&cs->held, p, n) ? token_too_long(cs) : 0;
+		cs->holding = 0;
+	}
+	return give(cs, data, len, 0);
+}
+
+/* Invalid UTF-8 at input offset at; an error in the bytes before it comes first. */
+static int utf8_failed(struct ctstream *cs, unsigned long long at, const char *why)
+{
+	if (!cs->err[0] && cs->held.len && give(cs, (const unsigned char *)cs->held.data, cs->held.len, 1))
+		return -1;
+	fail(cs, "byte %llu: invalid UTF-8: %s", at, why);
+	return -1;
+}
+
+static int feed_slice(struct ctstream *cs, const unsigned char *p, size_t n)
+{
+	unsigned long long start = cs->utf8.off, at = 0;
+	const char *why = NULL;
+	int bad = utf8_stream_check(&cs->utf8, p, n, &at, &why);
+	size_t good = bad ? (at > start ? (size_t)(at - start) : 0) : n;
+	size_t skip = skip_bom(cs, start, p, good);
+
+	/* the mark counts as input for byte offsets, but yajl never sees it */
+	cs->chunk_base += skip;
+	if (take(cs, p + skip, good - skip))
+		return -1;
+	return bad ? utf8_failed(cs, at, why) : 0;
+}
+
+int ctstream_feed(struct ctstream *cs, const void *p, size_t n)
+{
+	const unsigned char *bytes = p;
+
+	if (cs->err[0])
+		return -1;
+	while (n > 0) {
+		size_t len = n < FEED_SLICE ? n : FEED_SLICE;
+
+		if (feed_slice(cs, bytes, len))
+			return -1;
+		bytes += len;
+		n -= len;
+	}
 	return 0;
 }
 
 int ctstream_finish(struct ctstream *cs)
 {
 	yajl_status st;
+	unsigned long long at;
+	const char *why;
 
+	if (cs->err[0])
+		return -1;
+	if (utf8_stream_end(&cs->utf8, &at, &why))
+		return utf8_failed(cs, at, why);
+	if (cs->held.len && give(cs, (const unsigned char *)cs->held.data, cs->held.len, 1))
+		return -1;
 	cs->chunk = (const unsigned char *)"";
 	st = yajl_complete_parse(cs->h);
 	if (st != yajl_status_ok) {
@@ -473,6 +675,8 @@ void ctstream_free(struct ctstream *cs)
 		return;
 	yajl_free(cs->h);
 	buf_release(&cs->raw);
+	buf_release(&cs->held);
+	buf_release(&cs->fixed);
 	record_release(&cs->rec);
 	free(cs);
 }

@@ -11,8 +11,11 @@
  *   {...}\n{...}\n                       JSON Lines (or one record)
  * The raw text of a record is the input's own bytes, from its '{' to its '}'
  * (for a LookupEvents page, the CloudTrailEvent string), so every escape,
- * number and key order is kept exactly. Memory stays bounded by the largest
- * record, never the size of the input. Nesting is limited to
+ * number and key order is kept exactly. Every byte is checked to be UTF-8
+ * (strictly, utf8.h); a lone surrogate escape decodes to U+FFFD in the
+ * columns (jsonesc.h). Memory stays bounded by the largest record and the
+ * largest string or number (each capped at 32 MiB), never the size of the
+ * input, and time grows linearly with it. Nesting is limited to
  * CTSTREAM_MAX_DEPTH; yajl's parser is iterative, so no input can overflow
  * the C stack.
  */
@@ -26,6 +29,7 @@
 
 #define CTSTREAM_MAX_DEPTH 100
 #define CTSTREAM_MAX_RECORD (32u << 20)
+#define CTSTREAM_MAX_TOKEN (32u << 20)   /* any one string or number, anywhere */
 
 /*
  * Called for each record, in input order: raw/raw_len is the record's JSON

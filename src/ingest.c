@@ -84,11 +84,14 @@ static int cmp_known(const void *a, const void *b)
 	return strcmp(((const struct known *)a)->path, ((const struct known *)b)->path);
 }
 
-/* Loads the files already read, ok or skipped, that need no second look. */
+/*
+ * Loads the files already read that need no second look. Only files read
+ * whole: a file once skipped (by a walk) must still be read when named.
+ */
 static int load_known(struct ingest *ig)
 {
 	sqlite3_stmt *st = store_prepare(ig->db,
-		"SELECT path, size, mtime_ns FROM sources WHERE status <> 'failed'"
+		"SELECT path, size, mtime_ns FROM sources WHERE status = 'ok'"
 		" AND size IS NOT NULL AND mtime_ns IS NOT NULL");
 	size_t cap = 0;
 
@@ -115,7 +118,8 @@ static int is_unchanged(const struct ingest *ig, const char *abs, const struct s
 	struct known key = { (char *)abs, 0, 0 };
 	const struct known *k;
 
-	if (!ig->n_known)
+	/* a pipe or device has no size and mtime that say its content is the same */
+	if (!ig->n_known || !S_ISREG(st->st_mode))
 		return 0;
 	k = bsearch(&key, ig->known, ig->n_known, sizeof(key), cmp_known);
 

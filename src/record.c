@@ -10,10 +10,13 @@
 #include "record.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <yajl/yajl_parse.h>
 
+#include "jsonesc.h"
+#include "msg.h"
 #include "srvindex.h"
 #include "timeparse.h"
 
@@ -426,6 +429,8 @@ int record_parse_text(struct record *rec, const char *text, size_t len,
 	yajl_handle h;
 	yajl_status st;
 	size_t i = 0;
+	char *fixed = NULL;
+	int lone;
 
 	while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t'))
 		i++;
@@ -438,6 +443,15 @@ int record_parse_text(struct record *rec, const char *text, size_t len,
 	if (!h) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
+	}
+	/* yajl would decode a lone surrogate escape to '?' or to bytes that are
+	   no UTF-8: it parses a copy where such escapes read \ufffd */
+	jsonesc_scan(text, len, 1, &lone);
+	if (lone) {
+		fixed = xmalloc(len);
+		memcpy(fixed, text, len);
+		jsonesc_fix_lone(fixed, len);
+		text = fixed;
 	}
 	st = yajl_parse(h, (const unsigned char *)text, len);
 	if (st == yajl_status_ok)
@@ -455,8 +469,10 @@ int record_parse_text(struct record *rec, const char *text, size_t len,
 				yajl_free_error(h, msg);
 		}
 		yajl_free(h);
+		free(fixed);
 		return -1;
 	}
 	yajl_free(h);
+	free(fixed);
 	return record_finish(rec, err, errlen);
 }

@@ -5,9 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "msg.h"
@@ -28,12 +31,67 @@ static int has_suffix(const char *s, const char *suffix)
 	return n >= m && !strcmp(s + n - m, suffix);
 }
 
-const char *walk_skip_reason(const char *path, int named)
+/* Case-insensitive: exports copied through Windows tools come out as .JSON.GZ. */
+static int has_log_suffix(const char *base)
 {
 	static const char *const log_suffixes[] = {
 		".json.gz", ".json", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".gz", NULL
 	};
+	size_t n = strlen(base);
+
+	for (int i = 0; log_suffixes[i]; i++) {
+		size_t m = strlen(log_suffixes[i]);
+
+		if (n >= m && !strcasecmp(base + n - m, log_suffixes[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static int is_blank(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/*
+ * Whether a file's first bytes are those of a log: the gzip magic, or JSON
+ * text (a first non-blank byte '{' or '[', after an optional byte-order
+ * mark). Returns 1 yes, 0 no, -1 when the content cannot tell (an empty or
+ * blank file), -2 when the file cannot be read.
+ */
+static int content_is_log(const char *path)
+{
+	unsigned char b[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), verdict = -1;
+	ssize_t n;
+
+	if (fd < 0)
+		return -2;
+	for (int first = 1; verdict < 0; first = 0) {
+		ssize_t i = 0;
+
+		do
+			n = read(fd, b, sizeof(b));
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			break;
+		if (first && n >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+			verdict = 1;
+		if (first && n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf)
+			i = 3;
+		while (verdict < 0 && i < n && is_blank(b[i]))
+			i++;
+		if (verdict < 0 && i < n)
+			verdict = b[i] == '{' || b[i] == '[';
+	}
+	close(fd);
+	return verdict;
+}
+
+const char *walk_skip_reason(const char *path, int named)
+{
 	const char *base = strrchr(path, '/');
+	int verdict;
 
 	base = base ? base + 1 : path;
 	if (strstr(path, "/CloudTrail-Digest/") || strstr(base, "_CloudTrail-Digest_"))
@@ -42,10 +100,17 @@ const char *walk_skip_reason(const char *path, int named)
 		return "CloudTrail Insights file";
 	if (named)
 		return NULL;
-	for (int i = 0; log_suffixes[i]; i++)
-		if (has_suffix(base, log_suffixes[i]))
-			return base[0] == '.' ? "hidden file" : NULL;
-	return "not a log file name";
+	if (base[0] == '.')
+		return "hidden file";
+	/* a log file's name is enough (the parser reports what is wrong inside
+	   it); any other file is judged by its first bytes, and one that cannot
+	   be read goes to the reader, which says why */
+	if (has_log_suffix(base))
+		return NULL;
+	verdict = content_is_log(path);
+	if (verdict == 1 || verdict == -2)
+		return NULL;
+	return "not a log file (neither gzip nor JSON)";
 }
 
 static int walk_dir(const char *path, const struct stat *st, struct ancestors *up,

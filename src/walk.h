@@ -6,8 +6,11 @@
  * symbolic links but never into a directory already on the current path (a
  * symlink loop is reported, not followed). In the S3 layout
  * AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/, files under
- * CloudTrail-Digest/ and CloudTrail-Insight/, and files whose names are not
- * those of log files, are reported as skipped.
+ * CloudTrail-Digest/ and CloudTrail-Insight/ and hidden files are reported
+ * as skipped, and so are files that are not logs: a walked file is read when
+ * its name is a log file's (*.json, *.json.gz, *.jsonl, *.ndjson, *.gz, in
+ * any case) or when its content starts as a log's does (the gzip magic, or
+ * JSON text starting with '{' or '['), whatever its name.
  */
 #ifndef TRAILSIFT_WALK_H
 #define TRAILSIFT_WALK_H
@@ -31,9 +34,9 @@ typedef int (*walk_fn)(void *ctx, const char *path, const struct stat *st,
 int walk_path(const char *path, walk_fn fn, void *ctx);
 
 /*
- * Why a file is not a log file, or NULL when it is one. A file the user
- * named (named != 0) needs no log-file name, only to be outside the digest
- * and insight folders.
+ * Why a file is not a log file, or NULL when it is one (this may read the
+ * file's first bytes). A file the user named (named != 0) is read whatever
+ * its name and content, unless it is in the digest or insight folders.
  */
 const char *walk_skip_reason(const char *path, int named);
 

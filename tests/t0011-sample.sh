@@ -12,7 +12,7 @@ same "no duplicate eventIDs" "$(sql 'SELECT count(*) - count(DISTINCT event_id) 
 same "19 log files ok" "$(sql "SELECT count(*) FROM sources WHERE status = 'ok'")" "19"
 same "digest, insight, README.txt and README.md skipped" \
 	"$(sql "SELECT error FROM sources WHERE status = 'skipped' ORDER BY error" | tr '\n' ',')" \
-	"CloudTrail Insights file,CloudTrail digest file,not a log file name,not a log file name,"
+	"CloudTrail Insights file,CloudTrail digest file,not a log file (neither gzip nor JSON),not a log file (neither gzip nor JSON),"
 contains "summary: 19 read, 896 records, 895 new, 4 skipped" "$T/err" \
 	"19 files read \(896 records, 895 new\), 0 unchanged, 4 skipped, 0 failed"
 same "store file mode is 0600" "$(stat -c %a "$DB")" "600"

@@ -149,7 +149,21 @@ rs[2]["eventName"] = "@@BADUTF8@@"
 d = doc(rs).replace(b"@@BADUTF8@@", b"Get\xc3\x28Thing")  # \xc3 must be followed by 10xxxxxx
 bad = d.index(b"\xc3\x28")
 put("utf8.json.gz", gz(d))
-exp("utf8.json.gz", r"byte [0-9]+: .*(UTF-?8|utf-?8)", bad, bad + 16, "utf8")
+exp("utf8.json.gz", r"byte [0-9]+: invalid UTF-8: character cut short$", bad, bad, "utf8")
+
+# what yajl's own check let through: overlong forms, encoded surrogates,
+# code points above U+10FFFF; each is named with the byte it starts at
+for tag, bytes_, why in [("overlong", b"\xc0\x9b", "overlong form"),
+                         ("overlong3", b"\xe0\x80\x9b", "overlong form"),
+                         ("surrogate", b"\xed\xa0\x80", "encoded UTF-16 surrogate"),
+                         ("above", b"\xf4\x90\x80\x80", "code point above U\\+10FFFF"),
+                         ("f5", b"\xf5\x80\x80\x80", "code point above U\\+10FFFF")]:
+    rs = recs(tag, 5)
+    rs[3]["errorMessage"] = "@@BAD@@"
+    d = doc(rs).replace(b"@@BAD@@", b"User x" + bytes_ + b"y")
+    bad = d.index(bytes_)
+    put(tag + ".json.gz", gz(d))
+    exp(tag + ".json.gz", r"byte [0-9]+: invalid UTF-8: " + why + "$", bad, bad, tag)
 
 rs = recs("deep", 5)
 rs[2]["requestParameters"] = "@@DEEP@@"
@@ -299,3 +313,25 @@ contains "once stored, the fixed file counts as unchanged" "$T/err" \
 run_ts 0 ingest "$FIX/formats/records.json"
 no_crash "good file alone"
 same "integrity_check after all runs" "$(sql "PRAGMA integrity_check")" ok
+
+# ---- lone surrogate escapes: valid JSON text, kept as written in raw; a
+# decoded column gets U+FFFD for each, never bytes that are no UTF-8 ----
+python3 - "$T/lone.json" <<'PY'
+import sys
+rec = ('{"eventVersion":"1.08","eventID":"t12-lone-1","eventTime":"2026-11-03T06:20:00Z",'
+       '"eventSource":"ec2.amazonaws.com","eventName":"Create\\udc00Snapshot",'
+       '"errorCode":"Client.UnauthorizedOperation","errorMessage":"a\\ud800b \\ud83d\\ude00 \\ud800\\u0041"}')
+open(sys.argv[1], "w").write('{"Records":[' + rec + ']}')
+open(sys.argv[1] + ".raw", "w").write(rec)
+PY
+run_ts 0 ingest "$T/lone.json"
+no_crash "lone surrogates"
+same "raw keeps the escapes byte for byte" \
+	"$(sql "SELECT raw FROM events WHERE event_id = 't12-lone-1'")" "$(cat "$T/lone.json.raw")"
+same "a lone low surrogate decodes to U+FFFD" \
+	"$(sql "SELECT event_name = 'Create' || char(65533) || 'Snapshot' FROM events WHERE event_id = 't12-lone-1'")" 1
+same "a lone high surrogate decodes to U+FFFD, a pair to its character" \
+	"$(sql "SELECT error_message = 'a' || char(65533) || 'b ' || char(128512) || ' ' || char(65533) || 'A'
+		FROM events WHERE event_id = 't12-lone-1'")" 1
+run_ts 0 query --format csv "SELECT event_name, error_message FROM events WHERE event_id = 't12-lone-1'"
+check "what query prints is valid UTF-8" python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$T/out"
