@@ -140,7 +140,13 @@ static int names_from_key(struct digest *d)
 	end -= 17; /* _YYYYMMDDTHHMMSSZ */
 	if (end <= base + strlen(prefix) || *end != '_')
 		return -1;
-	d->trail = xstrndup(base + strlen(prefix), (size_t)(end - base - strlen(prefix)));
+	/* TRAIL_HOMEREGION: a region has no underscore, a trail name may */
+	base += strlen(prefix);
+	for (p = end - 1; p > base && *p != '_'; p--)
+		;
+	if (p == base)
+		return -1;
+	d->trail = xstrndup(base, (size_t)(p - base));
 	return 0;
 }
 

@@ -28,7 +28,7 @@ struct digest {
 	char sha256[65];         /* hex SHA-256 of its uncompressed content */
 	char *account;           /* awsAccountId */
 	char *region;            /* from its key: .../CloudTrail-Digest/REGION/... */
-	char *trail;             /* from its file name: TRAIL_HOMEREGION */
+	char *trail;             /* the trail's name, from the file name */
 	char *bucket, *key;      /* digestS3Bucket, digestS3Object */
 	char *start_time;        /* digestStartTime as written */
 	char *end_time;          /* digestEndTime as written (it is signed as written) */

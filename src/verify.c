@@ -55,6 +55,7 @@ struct trail {
 	struct digest *d;           /* in time order; points into the run's array */
 	size_t n;
 	long long digests_ok, digests_bad, logs_ok, missing, altered, unlisted, breaks, new_chains;
+	long long uncovered;        /* stored files of its span in hours without a digest */
 	long long sig_valid, sig_invalid, sig_unchecked;
 	const char *unchecked_why;
 	struct problem *p;
@@ -275,8 +276,7 @@ static void check_chain(struct trail *t, unsigned char *bad)
 			fmt_hour(d->start_ms, at2);
 			t->breaks++;
 			add_problem(t, P_BREAK, d->start_ms, d->prev_key,
-				    "chain break: the digest before %s is missing (no digest for %s to %s)",
-				    d->start_time, at, at2);
+				    "chain break: the digest is missing (no digest for %s to %s)", at, at2);
 			continue;
 		}
 		if (strcmp(prev->sha256, d->prev_hash)) {
@@ -420,20 +420,29 @@ static void check_logs(struct run *r, struct trail *t, const unsigned char *bad)
 	}
 }
 
-/*
- * Whether v is a log file of t's account and region named in t's hours
- * (less the delivery slack at the end): one that t's digests should list.
- */
-static int trail_covers(const struct trail *t, const struct vsource *v)
+/* Whether v is a log file of t's account and region. */
+static int trail_has(const struct trail *t, const struct vsource *v)
 {
 	char want[200];
-	long long ms;
 
 	snprintf(want, sizeof(want), "/%s/CloudTrail/%s/", t->d[0].account, t->d[0].region);
-	if (!strstr(v->tail, want))
-		return 0;
-	ms = name_time(v->path);
-	return ms >= t->d[0].start_ms && ms < t->d[t->n - 1].end_ms - DELIVERY_SLACK_MS;
+	return strstr(v->tail, want) != NULL;
+}
+
+/*
+ * Whether a digest of t should list a log file named at ms: the digest of
+ * that hour is there, and, when the file was named in the last minutes of
+ * the hour, the next one too (it may list the file instead). Hours without
+ * a digest (validation or logging was off, or a digest is gone: a break)
+ * prove nothing either way.
+ */
+static int trail_covers(const struct trail *t, long long ms)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->d[i].start_ms <= ms && ms < t->d[i].end_ms)
+			return ms < t->d[i].end_ms - DELIVERY_SLACK_MS ||
+			       (i + 1 < t->n && t->d[i + 1].start_ms == t->d[i].end_ms);
+	return 0;
 }
 
 /* Log files of the trail's account and region, in its hours, that no digest lists. */
@@ -441,11 +450,19 @@ static void check_unlisted(struct run *r, struct trail *t)
 {
 	for (size_t k = 0; k < r->ns; k++) {
 		struct vsource *v = &r->s[k];
+		long long ms;
 
-		if (v->listed || strcmp(v->status, "ok") || !trail_covers(t, v))
+		if (v->listed || strcmp(v->status, "ok") || !trail_has(t, v))
 			continue;
+		ms = name_time(v->path);
+		if (ms < t->d[0].start_ms || ms >= t->d[t->n - 1].end_ms)
+			continue;
+		if (!trail_covers(t, ms)) {
+			t->uncovered++;
+			continue;
+		}
 		t->unlisted++;
-		add_problem(t, P_UNLISTED, name_time(v->path), v->tail,
+		add_problem(t, P_UNLISTED, ms, v->tail,
 			    "in the store but listed by no digest of its hour: not delivered by"
 			    " CloudTrail, or its digest is gone");
 	}
@@ -485,7 +502,7 @@ static int record(struct run *r)
 		int in_scope = v->listed;
 
 		for (size_t i = 0; !in_scope && i < r->nt; i++)
-			in_scope = trail_covers(&r->t[i], v);
+			in_scope = trail_has(&r->t[i], v) && trail_covers(&r->t[i], name_time(v->path));
 		if (!in_scope)
 			continue;
 		store_bind_text(st, ":at", v->verified_by ? now : NULL, -1);
@@ -503,12 +520,17 @@ static int record(struct run *r)
 
 /* ---------------------------------------------------------------- printing */
 
+/* The problems that fail verification: all but a new chain, which CloudTrail announces. */
 static long long trail_failures(const struct trail *t)
 {
-	return t->digests_bad + t->missing + t->altered + t->unlisted + t->breaks + t->sig_invalid;
+	long long n = 0;
+
+	for (size_t j = 0; j < t->np; j++)
+		n += t->p[j].kind != P_NEW_CHAIN;
+	return n;
 }
 
-static void print_text(struct run *r)
+static void print_text(struct run *r, long long failures)
 {
 	char a[32], b[32];
 
@@ -525,8 +547,9 @@ static void print_text(struct run *r)
 		out_text(stdout, t->d[0].trail);
 		printf("\n  hours        %s .. %s\n", a, b);
 		printf("  digests      %lld verified, %lld failed\n", t->digests_ok, t->digests_bad);
-		printf("  log files    %lld verified, %lld missing, %lld altered, %lld unlisted\n",
-		       t->logs_ok, t->missing, t->altered, t->unlisted);
+		printf("  log files    %lld verified, %lld missing, %lld altered, %lld unlisted,"
+		       " %lld in hours without a digest\n", t->logs_ok, t->missing, t->altered,
+		       t->unlisted, t->uncovered);
 		printf("  chain        %lld breaks, %lld new chains\n", t->breaks, t->new_chains);
 		printf("  signatures   %lld valid, %lld invalid, %lld not checkable%s%s%s\n",
 		       t->sig_valid, t->sig_invalid, t->sig_unchecked, t->unchecked_why ? " (" : "",
@@ -540,6 +563,10 @@ static void print_text(struct run *r)
 			printf("\n");
 		}
 	}
+	if (failures)
+		printf("result: FAILED: %lld problem%s\n", failures, failures == 1 ? "" : "s");
+	else
+		printf("result: verified\n");
 }
 
 static void print_json(struct run *r, int ok)
@@ -573,6 +600,7 @@ static void print_json(struct run *r, int ok)
 		jsonw_kv_int(&w, "missing", t->missing);
 		jsonw_kv_int(&w, "altered", t->altered);
 		jsonw_kv_int(&w, "unlisted", t->unlisted);
+		jsonw_kv_int(&w, "in_hours_without_digest", t->uncovered);
 		jsonw_kv_int(&w, "chain_breaks", t->breaks);
 		jsonw_kv_int(&w, "new_chains", t->new_chains);
 		jsonw_kv_int(&w, "signatures_valid", t->sig_valid);
@@ -654,7 +682,7 @@ int verify_run(sqlite3 *db, const struct verify_opts *o)
 	if (o->json)
 		print_json(&r, !failures);
 	else
-		print_text(&r);
+		print_text(&r, failures);
 	run_release(&r);
 	return status;
 }

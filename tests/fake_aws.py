@@ -5,6 +5,8 @@ One plain-HTTP server on 127.0.0.1 (never any other address) answering:
 
   CloudTrail LookupEvents  POST /  X-Amz-Target: com.amazonaws.cloudtrail.v20131101.
                            CloudTrail_20131101.LookupEvents  (awsJson 1.1)
+  CloudTrail ListPublicKeys  the same, target ...ListPublicKeys: the keys of --public-keys
+                           whose validity overlaps StartTime..EndTime
   STS                      POST / (or GET) form/query Action=AssumeRole | GetCallerIdentity
   container credentials    GET --container-path
   EC2 IMDSv2               PUT /latest/api/token, GET /latest/meta-data/...,
@@ -74,6 +76,10 @@ Flags (repeatable ones marked *):
   --imds-role NAME      IMDS role name (default trailsift-instance)
   --imds-region R       region in IMDS identity document / placement (default us-east-1)
   --imds-v1-ok          IMDS GETs work without a session token
+  --public-keys FILE    ListPublicKeys serves the keys in FILE, a JSON list of
+                        {"Fingerprint", "Value" (base64), "ValidityStartTime",
+                        "ValidityEndTime" (epoch seconds)} (fixtures/digest-gen.py
+                        --keys-out writes one); without it the list is empty
   --verbose             one line per request on stderr
 
 Issued temporary credentials (STS, container, IMDS) have AccessKeyId ASIA..., are
@@ -126,6 +132,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CT_TARGET_PREFIX = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
 CT_TARGET = CT_TARGET_PREFIX + "LookupEvents"
+CT_KEYS_TARGET = CT_TARGET_PREFIX + "ListPublicKeys"
 CT_NAMESPACE = "com.amazonaws.cloudtrail.v20131101#"
 CT_CONTENT_TYPE = "application/x-amz-json-1.1"
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -645,6 +652,10 @@ class State:
         self.expired = set(opts.expired_key)
         self.roles = set(opts.role)
         self.events = load_events(opts.events)
+        self.public_keys = []
+        if opts.public_keys:
+            with open(opts.public_keys, encoding="utf-8") as f:
+                self.public_keys = json.load(f)
         self.now = parse_iso(opts.now) if opts.now else time.time()
         self.n = 0
         self.scope_n = collections.Counter()
@@ -985,7 +996,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             raise ApiError(400, "UnknownOperationException", None)
         target = self.headers.get("X-Amz-Target")
-        if self.command != "POST" or target != CT_TARGET:
+        if self.command != "POST" or target not in (CT_TARGET, CT_KEYS_TARGET):
             raise ApiError(400, "UnknownOperationException", None)
         auth_map = {"missing": (400, "MissingAuthenticationTokenException"),
                     "incomplete": (400, "IncompleteSignatureException"),
@@ -1010,7 +1021,22 @@ class Handler(BaseHTTPRequestHandler):
             req = {}
         if not isinstance(req, dict):
             raise ApiError(400, "SerializationException", "Start of structure or map found where not expected.")
+        if target == CT_KEYS_TARGET:
+            self.list_public_keys(req)
+            return
         self.lookup(req, region, cred)
+
+    def list_public_keys(self, req):
+        now = time.time()
+        start, end = req.get("StartTime", now), req.get("EndTime", now)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, end)):
+            raise ApiError(400, "SerializationException", "StartTime and EndTime must be numbers")
+        if start > end:
+            raise ApiError(400, "InvalidTimeRangeException", "Start time is after end time.")
+        keys = [k for k in S.public_keys
+                if k["ValidityStartTime"] <= end and k["ValidityEndTime"] >= start]
+        self.entry["events"] = len(keys)
+        self.reply(200, json.dumps({"PublicKeyList": keys}), CT_CONTENT_TYPE)
 
     def lookup(self, req, region, cred):
         def number(name):
@@ -1319,6 +1345,7 @@ def parse_args(argv):
     a("--imds-role", default="trailsift-instance")
     a("--imds-region", default="us-east-1")
     a("--imds-v1-ok", action="store_true")
+    a("--public-keys")
     a("--verbose", action="store_true")
     o = p.parse_args(argv)
     if o.now:
