@@ -16,11 +16,13 @@ ALTER TABLE sources ADD COLUMN verified_by TEXT;
 
 -- CloudTrail's public keys (ListPublicKeys), fetched once per region and time
 -- range: they are public, and a digest names the one that signed it.
+-- Keys are per region (AWS: a digest's key comes from its own region's CloudTrail).
 CREATE TABLE digest_public_keys (
-  fingerprint TEXT PRIMARY KEY,       -- hex, as digestPublicKeyFingerprint names it
   region      TEXT NOT NULL,          -- the region whose CloudTrail answered
+  fingerprint TEXT NOT NULL,          -- hex, as digestPublicKeyFingerprint names it
   der         BLOB NOT NULL,          -- the key: DER PKCS#1 RSAPublicKey
   valid_from  INTEGER,                -- ValidityStartTime, epoch seconds
   valid_until INTEGER,                -- ValidityEndTime, epoch seconds
-  fetched_at  TEXT NOT NULL           -- ISO-8601 UTC
+  fetched_at  TEXT NOT NULL,          -- ISO-8601 UTC
+  PRIMARY KEY (region, fingerprint)
 );

@@ -72,15 +72,16 @@ void digest_keys_free(struct digest_keys *k)
 	free(k);
 }
 
-/* The stored key with fingerprint fp; 1 found (k->der set), 0 not, -1 error. */
-static int stored_key(struct digest_keys *k, const char *fp)
+/* The stored key of region with fingerprint fp; 1 found (k->der set), 0 not, -1 error. */
+static int stored_key(struct digest_keys *k, const char *region, const char *fp)
 {
 	sqlite3_stmt *st = store_prepare(k->db,
-		"SELECT der FROM digest_public_keys WHERE fingerprint = :fp");
+		"SELECT der FROM digest_public_keys WHERE region = :region AND fingerprint = :fp");
 	int found = 0;
 
 	if (!st)
 		return -1;
+	store_bind_text(st, ":region", region, -1);
 	store_bind_text(st, ":fp", fp, -1);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		const void *p = sqlite3_column_blob(st, 0);
@@ -268,7 +269,7 @@ int digest_keys_find(struct digest_keys *k, const char *region, const char *fp,
 		     char *err, size_t errlen)
 {
 	struct region_state *rs;
-	int found = fp ? stored_key(k, fp) : 0;
+	int found = fp ? stored_key(k, region, fp) : 0;
 
 	if (found < 0) {
 		snprintf(err, errlen, "cannot read the stored public keys");
@@ -290,7 +291,7 @@ int digest_keys_find(struct digest_keys *k, const char *region, const char *fp,
 			snprintf(err, errlen, "%s", rs->why);
 			return -1;
 		}
-		found = fp ? stored_key(k, fp) : 0;
+		found = fp ? stored_key(k, region, fp) : 0;
 		if (found <= 0)
 			return found < 0 ? -1 : 0;
 	}

@@ -6,7 +6,8 @@
  * fingerprints, and a digest names the fingerprint of its key. Keys are
  * asked for once per region and run, with the signed request code that
  * pull uses (awsreq.h, creds.h), and kept in the store
- * (digest_public_keys): a key found there is not asked for again.
+ * (digest_public_keys, by region and fingerprint): a key found there is not
+ * asked for again.
  */
 #ifndef TRAILSIFT_DIGEST_KEYS_H
 #define TRAILSIFT_DIGEST_KEYS_H
