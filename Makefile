@@ -100,6 +100,7 @@ bench: deps
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/run.sh
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/scan-bench.sh
 	TRAILSIFT=$(CURDIR)/trailsift sh bench/pull-bench.sh
+	TRAILSIFT=$(CURDIR)/trailsift sh bench/s3-bench.sh
 
 check-headers:
 	@for h in src/*.h; do echo "#include \"$$h\"" | $(CC) $(ALL_CFLAGS) -x c -fsyntax-only - || exit 1; done

@@ -19,6 +19,7 @@
 #include "ingest.h"
 #include "msg.h"
 #include "rules.h"
+#include "s3cmd.h"
 #include "timeparse.h"
 
 #define LOCK_WAIT_MS 10000
@@ -26,6 +27,7 @@
 static const char help[] =
 	"usage: trailsift [--db PATH] audit [--fail-on SEVERITY] [--format text|json] [--quiet]\n"
 	"                                   [PATH... | --pull [PULL OPTIONS]]\n"
+	"       trailsift [--db PATH] audit [OPTIONS] [S3 OPTIONS] s3://BUCKET[/PREFIX]\n"
 	"\n"
 	"For cron: ingests PATH... (files, directories, - for stdin; unchanged files are\n"
 	"not read again), or with --pull reads the LookupEvents API incrementally (every\n"
@@ -40,6 +42,11 @@ static const char help[] =
 	"  -f, --format F     text (default) or json (JSON Lines, as `findings --format json`)\n"
 	"  -q, --quiet        no summary line\n"
 	"  -h, --help         this help\n"
+	"\n"
+	"With s3://BUCKET[/PREFIX], the trail's bucket is read as `trailsift ingest\n"
+	"s3://...` reads it: only new objects (and, from the last --late, late ones).\n"
+	"S3 options:\n"
+	INGEST_S3_HELP
 	"\n"
 	"Exit status: 0 nothing new at or above the threshold; 3 something is; 1 an\n"
 	"input or the store failed (findings are still printed); 2 usage error. A second\n"
@@ -101,6 +108,7 @@ static int record_audit(sqlite3 *db, long long scan_id, long reported, int statu
 struct audit_opts {
 	enum severity fail_on;
 	enum out_format fmt;
+	struct ingest_s3 s3;        /* s3.url: read this bucket */
 };
 
 /* Pulls with the options after --pull; returns 0 or -1 (the pull printed why). */
@@ -128,7 +136,9 @@ static int run(struct ctx *ctx, char *const *paths, int npaths, const struct aud
 	if (!db)
 		return EXIT_FAILED;
 	memset(&it, 0, sizeof(it));
-	if (npaths && ingest_paths(db, paths, npaths, &io, &it))
+	if (ao->s3.url && ingest_s3(db, &ao->s3, &io, &it))
+		status = EXIT_FAILED;
+	else if (!ao->s3.url && npaths && ingest_paths(db, paths, npaths, &io, &it))
 		status = EXIT_FAILED;
 	if (it.files_failed)
 		status = EXIT_FAILED;
@@ -157,15 +167,19 @@ int cmd_audit(int argc, char **argv, struct ctx *ctx)
 	int ac_total = argc;
 	enum { OPT_FAIL_ON = 256 };
 	static const struct option opts[] = {
+		INGEST_S3_OPTIONS,
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "format", required_argument, NULL, 'f' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct audit_opts ao = { SEV_HIGH, OUT_TABLE };
-	int c, lock, status, pull_at = 0;
+	struct audit_opts ao;
+	int c, lock, status, pull_at = 0, rc;
 
+	ao.fail_on = SEV_HIGH;
+	ao.fmt = OUT_TABLE;
+	ingest_s3_defaults(&ao.s3);
 	/* everything after --pull belongs to `pull`: cut it off before parsing */
 	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--pull")) {
@@ -175,6 +189,12 @@ int cmd_audit(int argc, char **argv, struct ctx *ctx)
 	if (pull_at)
 		argc = pull_at;
 	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1) {
+		rc = ingest_s3_option("audit", c, optarg ? optarg : "", &ao.s3);
+		if (rc != 1) {
+			if (rc)
+				return rc;
+			continue;
+		}
 		switch (c) {
 		case OPT_FAIL_ON:
 			if (severity_parse(optarg, &ao.fail_on))
@@ -191,6 +211,9 @@ int cmd_audit(int argc, char **argv, struct ctx *ctx)
 	}
 	if (pull_at && optind < argc)
 		return usage_error("audit", "give PATHs or --pull, not both");
+	rc = ingest_s3_check("audit", argv + optind, argc - optind, &ao.s3);
+	if (rc)
+		return rc;
 	lock = take_lock(ctx->db_path);
 	if (lock < 0)
 		return EXIT_FAILED;

@@ -27,10 +27,28 @@ void http_global_cleanup(void)
 	curl_global_cleanup();
 }
 
+/* A streamed request's 2xx body goes to its reader, anything else to h->body. */
+static int streaming_now(struct http *h)
+{
+	long status = 0;
+
+	if (!h->stream || !h->stream->on_body)
+		return 0;
+	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &status);
+	return status >= 200 && status < 300;
+}
+
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
 	struct http *h = arg;
 
+	if (streaming_now(h)) {
+		if (h->stream->on_body(h->stream->arg, p, size * n)) {
+			h->stream_stopped = 1;
+			return 0; /* curl fails with CURLE_WRITE_ERROR */
+		}
+		return size * n;
+	}
 	if (buf_add(&h->body, p, size * n))
 		return 0; /* past HTTP_MAX_BODY: curl fails with CURLE_WRITE_ERROR */
 	return size * n;
@@ -41,7 +59,20 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	static const char name[] = "x-amzn-errortype:";
 	struct http *h = arg;
 	size_t len = size * n;
+	const char *colon = memchr(p, ':', len);
 
+	if (h->stream && h->stream->on_header && colon && strncmp(p, "HTTP/", 5)) {
+		const char *v = colon + 1;
+		size_t vl = len - (size_t)(v - p);
+
+		while (vl && (*v == ' ' || *v == '\t')) {
+			v++;
+			vl--;
+		}
+		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+			vl--;
+		h->stream->on_header(h->stream->arg, p, (size_t)(colon - p), v, vl);
+	}
 	if (len > sizeof(name) - 1 && !strncasecmp(p, name, sizeof(name) - 1)) {
 		const char *v = p + sizeof(name) - 1;
 		size_t vl = len - (sizeof(name) - 1);
@@ -177,8 +208,8 @@ static int transient(CURLcode rc)
 	}
 }
 
-int http_request(struct http *h, const char *method, const char *url,
-		 const struct http_header *headers, size_t n, const void *body, size_t len)
+static int perform(struct http *h, const char *method, const char *url,
+		   const struct http_header *headers, size_t n, const void *body, size_t len)
 {
 	char errbuf[CURL_ERROR_SIZE];
 	struct curl_slist *list = NULL;
@@ -218,10 +249,12 @@ int http_request(struct http *h, const char *method, const char *url,
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	if (!strcmp(method, "GET")) {
+	if (!strcmp(method, "GET") || !strcmp(method, "HEAD")) {
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, NULL);
 		curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+		curl_easy_setopt(c, CURLOPT_NOBODY, strcmp(method, "HEAD") ? 0L : 1L);
 	} else {
+		curl_easy_setopt(c, CURLOPT_NOBODY, 0L);
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
@@ -248,6 +281,10 @@ int http_request(struct http *h, const char *method, const char *url,
 		snprintf(h->error, sizeof(h->error), "interrupted");
 		return HTTP_ABORTED;
 	}
+	if (rc == CURLE_WRITE_ERROR && h->stream_stopped) {
+		snprintf(h->error, sizeof(h->error), "the reader stopped the transfer");
+		return HTTP_FATAL;
+	}
 	if (rc == CURLE_WRITE_ERROR) {
 		snprintf(h->error, sizeof(h->error), "the answer is larger than %u bytes", HTTP_MAX_BODY);
 		return HTTP_RETRYABLE;
@@ -262,6 +299,31 @@ int http_request(struct http *h, const char *method, const char *url,
 			 " (the server's TLS certificate is not trusted: give its CA with --ca-bundle"
 			 " or AWS_CA_BUNDLE)");
 	return result;
+}
+
+int http_request(struct http *h, const char *method, const char *url,
+		 const struct http_header *headers, size_t n, const void *body, size_t len)
+{
+	h->stream = NULL;
+	return perform(h, method, url, headers, n, body, len);
+}
+
+int http_request_stream(struct http *h, const char *method, const char *url,
+			const struct http_header *headers, size_t n, const struct http_stream *s)
+{
+	int rc;
+
+	h->stream = s;
+	h->stream_stopped = 0;
+	/* the bytes as stored: a resumed (Range) transfer cannot be inflated by
+	   libcurl, and the reader recognises gzip by itself */
+	curl_easy_setopt(h->curl, CURLOPT_ACCEPT_ENCODING, NULL);
+	curl_easy_setopt(h->curl, CURLOPT_HTTP_CONTENT_DECODING, 0L);
+	rc = perform(h, method, url, headers, n, NULL, 0);
+	curl_easy_setopt(h->curl, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h->curl, CURLOPT_HTTP_CONTENT_DECODING, 1L);
+	h->stream = NULL;
+	return rc;
 }
 
 int http_url_split(const char *url, char *host, size_t hostlen, char *path, size_t pathlen,

@@ -54,6 +54,18 @@ enum http_result {
 	HTTP_ABORTED = -3,          /* the stop flag was raised */
 };
 
+/*
+ * Where http_request_stream() sends an answer as it arrives, for bodies
+ * too large to hold (S3 objects). Either callback may be NULL.
+ */
+struct http_stream {
+	/* each header line of the answer, name and value trimmed (not NUL-ended) */
+	void (*on_header)(void *arg, const char *name, size_t nlen, const char *value, size_t vlen);
+	/* a piece of a 2xx answer's body; returns 0, or -1 to stop the transfer */
+	int (*on_body)(void *arg, const void *data, size_t len);
+	void *arg;
+};
+
 struct http {
 	void *curl;                 /* CURL *, kept for connection reuse */
 	struct http_opts opts;      /* a copy; ca_bundle is borrowed */
@@ -63,6 +75,8 @@ struct http {
 	char error[300];            /* why the last request got no answer */
 	int had_conn;               /* the request began on a kept-alive connection */
 	int resent;                 /* on_resend was called for this request */
+	const struct http_stream *stream; /* the streamed request in flight, else NULL */
+	int stream_stopped;         /* its on_body asked to stop */
 };
 
 /* Initialises libcurl; call once, before any thread uses a client. 0 or -1. */
@@ -78,7 +92,7 @@ int http_init(struct http *h, const struct http_opts *o);
 void http_release(struct http *h);
 
 /*
- * Sends one request: method "GET", "POST" or "PUT"; body may be NULL when
+ * Sends one request: method "GET", "HEAD", "POST" or "PUT"; body may be NULL when
  * len is 0 (a POST or PUT then sends an empty body). headers are sent as
  * given, and no others but Content-Length, Accept, Accept-Encoding,
  * User-Agent and, for a POST without one, Content-Type (curl's "Expect:
@@ -88,6 +102,16 @@ void http_release(struct http *h);
  */
 int http_request(struct http *h, const char *method, const char *url,
 		 const struct http_header *headers, size_t n, const void *body, size_t len);
+
+/*
+ * Sends a GET or HEAD as http_request() does, but hands a 2xx answer's body
+ * to s->on_body piece by piece instead of keeping it (an error answer's
+ * body is kept in h->body, as usual), and every answer header to
+ * s->on_header. When on_body stopped the transfer, returns HTTP_FATAL with
+ * h->stream_stopped set.
+ */
+int http_request_stream(struct http *h, const char *method, const char *url,
+			const struct http_header *headers, size_t n, const struct http_stream *s);
 
 /* Wipes the last answer's body (it held credentials) and empties it. */
 void http_wipe_body(struct http *h);

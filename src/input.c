@@ -18,7 +18,7 @@
 #define STORED_CHUNK (256u << 10)
 
 struct input {
-	int fd;                        /* the file, or 0 for stdin */
+	int fd;                        /* the file, 0 for stdin, -1 for pushed bytes */
 	int gzip;                      /* -1 unknown yet, 0 plain, 1 gzip */
 	int eof;                       /* the stored file is exhausted */
 	int member_done;               /* the last gzip member ended cleanly */
@@ -31,19 +31,10 @@ struct input {
 	EVP_MD_CTX *content_sha;       /* of the inflated bytes: what a digest file names */
 };
 
-struct input *input_open(const char *path, char *err, size_t errlen)
+static struct input *new_input(int fd)
 {
-	struct input *in;
-	int fd = 0;
+	struct input *in = xcalloc(1, sizeof(*in));
 
-	if (strcmp(path, "-")) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			snprintf(err, errlen, "cannot open: %s", strerror(errno));
-			return NULL;
-		}
-	}
-	in = xcalloc(1, sizeof(*in));
 	in->fd = fd;
 	in->gzip = -1;
 	in->sha = EVP_MD_CTX_new();
@@ -54,7 +45,49 @@ struct input *input_open(const char *path, char *err, size_t errlen)
 	return in;
 }
 
-/* Refills the stored-bytes window. Returns bytes available, 0 at EOF, -1. */
+struct input *input_open(const char *path, char *err, size_t errlen)
+{
+	int fd = 0;
+
+	if (strcmp(path, "-")) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			snprintf(err, errlen, "cannot open: %s", strerror(errno));
+			return NULL;
+		}
+	}
+	return new_input(fd);
+}
+
+struct input *input_open_pushed(void)
+{
+	return new_input(-1);
+}
+
+void input_push(struct input *in, const void *data, size_t len)
+{
+	size_t left = in->stored_len - in->stored_pos;
+
+	/* what the reader left (at most the byte the gzip sniff waits past) moves to the front */
+	if (left + len > sizeof(in->stored))
+		xmalloc((size_t)-1); /* the caller broke the contract: push at most INPUT_PUSH_MAX */
+	memmove(in->stored, in->stored + in->stored_pos, left);
+	memcpy(in->stored + left, data, len);
+	in->stored_pos = 0;
+	in->stored_len = left + len;
+	EVP_DigestUpdate(in->sha, data, len);
+	in->stored_total += len;
+}
+
+void input_push_end(struct input *in)
+{
+	in->eof = 1;
+}
+
+/*
+ * Refills the stored-bytes window. Returns bytes available, 0 at EOF, -1,
+ * or INPUT_AGAIN when pushed bytes are awaited.
+ */
 static ssize_t fill(struct input *in, char *err, size_t errlen)
 {
 	ssize_t n;
@@ -63,6 +96,8 @@ static ssize_t fill(struct input *in, char *err, size_t errlen)
 		return (ssize_t)(in->stored_len - in->stored_pos);
 	if (in->eof)
 		return 0;
+	if (in->fd < 0)
+		return INPUT_AGAIN;
 	do
 		n = read(in->fd, in->stored, sizeof(in->stored));
 	while (n < 0 && errno == EINTR);
@@ -97,7 +132,9 @@ static int sniff(struct input *in, char *err, size_t errlen)
 	ssize_t n = fill(in, err, errlen);
 
 	if (n < 0)
-		return -1;
+		return (int)n;
+	if (n < 2 && !in->eof && in->fd < 0)
+		return INPUT_AGAIN; /* the second byte is still on its way */
 	/* a one-byte file cannot be gzip; the JSON parser will judge it */
 	if (n >= 2 && in->stored[0] == 0x1f && in->stored[1] == 0x8b)
 		return start_gzip(in, err, errlen);
@@ -131,7 +168,7 @@ static ssize_t read_gzip(struct input *in, void *out, size_t cap, char *err, siz
 		int rc;
 
 		if (avail < 0)
-			return -1;
+			return avail;
 		if (avail == 0) {
 			if (in->member_done)
 				return 0;
@@ -170,8 +207,12 @@ ssize_t input_read(struct input *in, void *out, size_t cap, char *err, size_t er
 {
 	ssize_t n;
 
-	if (in->gzip < 0 && sniff(in, err, errlen))
-		return -1;
+	if (in->gzip < 0) {
+		int rc = sniff(in, err, errlen);
+
+		if (rc)
+			return rc;
+	}
 	n = in->gzip ? read_gzip(in, out, cap, err, errlen) : read_plain(in, out, cap, err, errlen);
 	if (n > 0)
 		EVP_DigestUpdate(in->content_sha, out, (size_t)n);

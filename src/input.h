@@ -22,9 +22,24 @@ struct input;
 struct input *input_open(const char *path, char *err, size_t errlen);
 
 /*
+ * A reader of bytes the caller pushes as they arrive (an S3 object): no
+ * file, no copy on disk. Give each piece with input_push(), at most
+ * INPUT_PUSH_MAX bytes, then call input_read() until it returns INPUT_AGAIN
+ * before pushing the next; input_push_end() says no more will come. The
+ * same gzip recognition, inflating and SHA-256 as for a file apply.
+ */
+#define INPUT_PUSH_MAX (64u << 10)
+#define INPUT_AGAIN (-2)
+
+struct input *input_open_pushed(void);
+void input_push(struct input *in, const void *data, size_t len);
+void input_push_end(struct input *in);
+
+/*
  * Reads up to cap inflated bytes into out. Returns the count, 0 at the end
- * of the input, or -1 with the reason in err (a corrupt or truncated gzip
- * stream, a read error), naming the byte offset in the stored file.
+ * of the input, INPUT_AGAIN when a pushed input needs its next piece, or -1
+ * with the reason in err (a corrupt or truncated gzip stream, a read
+ * error), naming the byte offset in the stored file.
  */
 ssize_t input_read(struct input *in, void *out, size_t cap, char *err, size_t errlen);
 

@@ -86,13 +86,13 @@ struct writer {
  */
 static const char upsert_sql[] =
 	"INSERT INTO sources (path, size, mtime_ns, sha256, content_sha256, records, inserted,"
-	" status, error, run_id, seen_at)"
+	" status, error, run_id, seen_at, etag)"
 	" VALUES (:path, :size, :mtime_ns, :sha256, :content_sha256, :records, :inserted, :status,"
-	" :error, :run_id, :seen_at)"
+	" :error, :run_id, :seen_at, :etag)"
 	" ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
 	" sha256 = excluded.sha256, records = excluded.records, inserted = excluded.inserted,"
 	" status = excluded.status, error = excluded.error, run_id = excluded.run_id,"
-	" seen_at = excluded.seen_at,"
+	" seen_at = excluded.seen_at, etag = excluded.etag,"
 	" content_sha256 = coalesce(excluded.content_sha256, content_sha256),"
 	" verified_at = CASE WHEN excluded.content_sha256 IS NULL OR (excluded.status = 'ok'"
 	"  AND excluded.content_sha256 = content_sha256) THEN verified_at END,"
@@ -118,6 +118,7 @@ void source_free(struct source *src)
 	free(src->path);
 	free(src->error);
 	free(src->shown);
+	free(src->etag);
 	free(src);
 }
 
@@ -340,6 +341,7 @@ static int write_source_row(struct writer *w, const struct source *src, enum sou
 	store_bind_text(st, ":error", src->error, -1);
 	store_bind_int64(st, ":run_id", w->run_id);
 	store_bind_text(st, ":seen_at", now, -1);
+	store_bind_text(st, ":etag", src->etag, -1);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
 		return db_fail(w, "recording a source");

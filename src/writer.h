@@ -37,6 +37,7 @@ struct source {
 	enum source_status status;
 	char *error;              /* why it failed or was skipped; owned, may be NULL */
 	char *shown;              /* how the user named it, for the failure message; owned, may be NULL */
+	char *etag;               /* an S3 object's ETag; owned, NULL for files */
 };
 
 struct writer;

@@ -11,6 +11,10 @@ One plain-HTTP server on 127.0.0.1 (never any other address) answering:
   container credentials    GET --container-path
   EC2 IMDSv2               PUT /latest/api/token, GET /latest/meta-data/...,
                            GET /latest/dynamic/instance-identity/document
+  S3 (with --s3-root)      path-style /BUCKET[/KEY]: ListObjectsV2 (list-type=2, prefix,
+                           delimiter, start-after, continuation-token, max-keys),
+                           GetObject (Range, If-Match), HeadObject, HeadBucket; read-only,
+                           served from the files under --s3-root/BUCKET/ (ETag: MD5)
 
 Every CloudTrail and STS request has its SigV4 signature checked by the code in this
 file (canonical request rebuilt from the request as received). Stdlib only (3.11).
@@ -63,7 +67,7 @@ Flags (repeatable ones marked *):
   --drop SPEC           read the request, then close the connection without answering
   --slow SPEC           items N:SECONDS / P%:SECONDS: sleep before answering
   --fault-scope S       which requests are numbered for faults: cloudtrail (default),
-                        sts, container, imds or all. Numbers start at 1 per scope, in
+                        sts, container, imds, s3 or all. A 503 to S3 is SlowDown. Numbers start at 1 per scope, in
                         order of arrival. Order: drop, then slow, then 5xx, then the
                         normal processing (auth, throttle, ...).
   --role ARN *          roles STS AssumeRole accepts (others: AccessDenied, HTTP 403)
@@ -76,6 +80,15 @@ Flags (repeatable ones marked *):
   --imds-role NAME      IMDS role name (default trailsift-instance)
   --imds-region R       region in IMDS identity document / placement (default us-east-1)
   --imds-v1-ok          IMDS GETs work without a session token
+  --s3-root DIR         serve S3 buckets: each directory DIR/BUCKET is a bucket, its
+                        files the objects (key = path below it). Requests signed for
+                        service s3 (path not normalised, x-amz-content-sha256 required)
+  --s3-region R         the buckets' region (default us-east-1): a request signed for
+                        another gets 400 AuthorizationHeaderMalformed naming it (and
+                        x-amz-bucket-region, as every S3 answer has)
+  --s3-deny KEY *       GetObject of KEY -> 403 AccessDenied
+  --cut SPEC            GetObject requests (numbered in scope s3) answered with their
+                        headers and half the body, then the connection is closed
   --public-keys FILE    ListPublicKeys serves the keys in FILE, a JSON list of
                         {"Fingerprint", "Value" (base64), "ValidityStartTime",
                         "ValidityEndTime" (epoch seconds)} (fixtures/digest-gen.py
@@ -292,7 +305,7 @@ def get_header(headers, name):
     return ",".join(v.strip() for v in vals) if vals else None
 
 
-def verify_signature(method, target, headers, body, secret, normalize=True):
+def verify_signature(method, target, headers, body, secret, normalize=True, payload_hash=None):
     """Recompute the signature of a received request. headers: [(name, value)]
     including Authorization. Returns (ok, canonical_request, string_to_sign,
     expected_signature, parsed_authorization). Raises AuthError when the
@@ -312,7 +325,7 @@ def verify_signature(method, target, headers, body, secret, normalize=True):
         except ValueError:
             raise AuthError("incomplete", "Date header is not valid: '%s'" % d)
     creq = canonical_request(method, target, headers, a["signed"],
-                             hashlib.sha256(body).hexdigest(), normalize)
+                             payload_hash or hashlib.sha256(body).hexdigest(), normalize)
     sts = string_to_sign(amz_date, a["scope"], creq)
     want = signature(secret, a["date"], a["region"], a["service"], sts)
     ok = hmac.compare_digest(want, a["signature"].lower())
@@ -666,6 +679,7 @@ class State:
             "fail-5xx": parse_fault_spec(opts.fail_5xx or "", "fail-5xx", False),
             "drop": parse_fault_spec(opts.drop or "", "drop", False),
             "slow": parse_fault_spec(opts.slow or "", "slow", True),
+            "cut": parse_fault_spec(opts.cut or "", "cut", False),
         }
 
     def rand(self, alphabet, n):
@@ -767,6 +781,9 @@ class Handler(BaseHTTPRequestHandler):
             return "container"
         if path.startswith("/latest/"):
             return "imds"
+        m = re.search(r"Credential=[^/]*/[^/]*/[^/]*/([^/,\s]*)", self.headers.get("Authorization") or "")
+        if o.s3_root and (self.command in ("GET", "HEAD") and (not m or m.group(1) == "s3")):
+            return "s3"
         if self.headers.get("X-Amz-Target") is not None:
             return "cloudtrail"
         ctype = (self.headers.get("Content-Type") or "").lower()
@@ -833,6 +850,8 @@ class Handler(BaseHTTPRequestHandler):
             "user_agent": self.headers.get("User-Agent"), "duration": None,
         }
         self.entry["body"] = self.parsed_body(service, query)
+        if service == "s3":
+            self.s3_target(path)  # faults are logged with the operation they hit
         try:
             if not self.inject_faults(service, scope_n):
                 getattr(self, "serve_" + service)(path, query)
@@ -893,6 +912,10 @@ class Handler(BaseHTTPRequestHandler):
             elif service == "cloudtrail":
                 self.reply(code, json.dumps({"__type": type_}), CT_CONTENT_TYPE,
                            [("x-amzn-ErrorType", type_)])
+            elif service == "s3":
+                self.s3_error(ApiError(code, "SlowDown" if code == 503 else "InternalError",
+                                       "Please reduce your request rate." if code == 503
+                                       else "We encountered an internal error. Please try again."))
             else:
                 self.reply(code, type_, "text/plain")
             return True
@@ -904,7 +927,7 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---------------------------------------------------------------- SigV4
 
-    def authenticate(self, service):
+    def authenticate(self, service, normalize=True, payload_hash=None):
         """Returns the Cred; raises AuthError subclasses mapped by the caller as
         ApiError-like tuples: (kind, message)."""
         headers = self.header_list()
@@ -957,7 +980,8 @@ class Handler(BaseHTTPRequestHandler):
                     raise AuthError("signature", "Signature not yet current: %s is still later than %s (%s + 5 min.)"
                                     % (amz_date, fmt(now + MAX_SKEW), fmt(now)))
         ok, creq, sts, _, _ = verify_signature(self.command, self.path.encode("latin-1"),
-                                               headers, self.body, cred.secret)
+                                               headers, self.body, cred.secret, normalize,
+                                               payload_hash)
         if not ok:
             raise AuthError("signature", "The request signature we calculated does not match the "
                             "signature you provided. Check your AWS Secret Access Key and signing "
@@ -1140,6 +1164,144 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---------------------------------------------------------------- STS
 
+    # ---------------------------------------------------------------- S3
+
+    def s3_error(self, e, extra=()):
+        self.entry["error"] = e.type
+        body = ('<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>%s</Code><Message>%s</Message>'
+                '%s<RequestId>%s</RequestId></Error>'
+                % (e.type, _xml_escape(e.message or ""),
+                   "<Region>%s</Region>" % S.o.s3_region if e.type == "AuthorizationHeaderMalformed"
+                   else "", uuid.uuid4().hex[:16].upper()))
+        self.reply(e.status, body, "application/xml",
+                   [("x-amz-bucket-region", S.o.s3_region)] + list(extra))
+
+    def serve_s3(self, path, query):
+        try:
+            self.s3(path, query)
+        except ApiError as e:
+            self.s3_error(e)
+
+    def s3_target(self, path):
+        """(bucket, key) of a request; names its operation in the log."""
+        raw = urllib.parse.unquote_to_bytes(path).decode("utf-8", "replace")
+        bucket, _, key = raw.lstrip("/").partition("/")
+        if key:
+            self.entry["target"] = "HeadObject" if self.command == "HEAD" else "GetObject"
+            self.entry["key"] = key
+        else:
+            self.entry["target"] = "HeadBucket" if self.command == "HEAD" else "ListObjectsV2"
+        return bucket, key
+
+    def s3(self, path, query):
+        auth_map = {"missing": (403, "AccessDenied"), "incomplete": (400, "AuthorizationHeaderMalformed"),
+                    "unknown-key": (403, "InvalidAccessKeyId"), "bad-token": (400, "InvalidToken"),
+                    "expired-token": (400, "ExpiredToken"), "signature": (403, "SignatureDoesNotMatch")}
+        bucket, key = self.s3_target(path)
+        content_sha = self.headers.get("x-amz-content-sha256")
+        if content_sha is None:
+            raise ApiError(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
+        if content_sha not in ("UNSIGNED-PAYLOAD", hashlib.sha256(self.body).hexdigest()):
+            raise ApiError(400, "XAmzContentSHA256Mismatch",
+                           "The provided 'x-amz-content-sha256' header does not match what was computed.")
+        try:
+            # S3 signs the header's value as the payload hash, and keeps the path as sent
+            cred = self.authenticate("s3", normalize=False, payload_hash=content_sha)
+        except AuthError as e:
+            status, t = auth_map[e.kind]
+            raise ApiError(status, t, e.message)
+        a = parse_authorization(self.headers.get("Authorization"))
+        if a["region"] != S.o.s3_region:
+            raise ApiError(400, "AuthorizationHeaderMalformed",
+                           "The authorization header is malformed; the region '%s' is wrong; "
+                           "expecting '%s'" % (a["region"], S.o.s3_region))
+        bucket_dir = os.path.join(S.o.s3_root, bucket)
+        if not bucket or "/" in bucket or bucket.startswith(".") or not os.path.isdir(bucket_dir):
+            raise ApiError(404, "NoSuchBucket", "The specified bucket does not exist")
+        params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        self.entry["body"] = params or None
+        if not key:
+            if self.command == "HEAD":
+                self.reply(200, b"", "application/xml", [("x-amz-bucket-region", S.o.s3_region)])
+                return
+            self.s3_list_objects(bucket, bucket_dir, params)
+            return
+        objects = {}
+        full = os.path.realpath(os.path.join(bucket_dir, key))
+        if full.startswith(os.path.realpath(bucket_dir) + os.sep) and os.path.isfile(full):
+            objects[key] = full
+        if key not in objects:
+            raise ApiError(404, "NoSuchKey", "The specified key does not exist.")
+        if self.command == "GET" and key in S.o.s3_deny:
+            raise ApiError(403, "AccessDenied", "Access Denied")
+        with open(objects[key], "rb") as f:
+            data = f.read()
+        etag = '"%s"' % hashlib.md5(data).hexdigest()
+        match = self.headers.get("If-Match")
+        if match is not None and match.strip() not in (etag, "*"):
+            raise ApiError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold")
+        hdrs = [("ETag", etag), ("Last-Modified", time.strftime(
+                    "%a, %d %b %Y %H:%M:%S GMT", time.gmtime(os.path.getmtime(objects[key])))),
+                ("x-amz-bucket-region", S.o.s3_region), ("x-amz-meta-source", "fake_aws")]
+        status, first = 200, 0
+        rng = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
+        if rng and self.command == "GET":
+            first = int(rng.group(1))
+            if first >= len(data):
+                raise ApiError(416, "InvalidRange", "The requested range is not satisfiable")
+            status = 206
+            hdrs.append(("Content-Range", "bytes %d-%d/%d" % (first, len(data) - 1, len(data))))
+        body = data[first:]
+        if self.command == "GET" and fault_lookup(S.faults["cut"], S.o.seed, "cut", self.entry["scope_n"]):
+            self.entry["fault"] = "cut"
+            self.send_response(status)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            for k, v in hdrs:
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(body[:len(body) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        self.reply(status, body, "application/octet-stream", hdrs)
+
+    def s3_list_objects(self, bucket, bucket_dir, params):
+        if params.get("list-type") != "2":
+            raise ApiError(400, "InvalidArgument", "only ListObjectsV2 (list-type=2) is served here")
+        try:
+            max_keys = int(params.get("max-keys", "1000"))
+        except ValueError:
+            raise ApiError(400, "InvalidArgument", "Provided max-keys not an integer or within integer range")
+        objects = s3_objects(bucket_dir)
+        prefix = params.get("prefix", "")
+        contents, prefixes, token = s3_list(objects, prefix, params.get("delimiter", ""),
+                                            params.get("start-after", ""),
+                                            params.get("continuation-token", ""), min(max_keys, 1000))
+        parts = ['<?xml version="1.0" encoding="UTF-8"?>\n'
+                 '<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+                 '<Name>%s</Name><Prefix>%s</Prefix><KeyCount>%d</KeyCount><MaxKeys>%d</MaxKeys>'
+                 '<IsTruncated>%s</IsTruncated>'
+                 % (_xml_escape(bucket), _xml_escape(prefix), len(contents) + len(prefixes), max_keys,
+                    "true" if token else "false")]
+        if token:
+            parts.append("<NextContinuationToken>%s</NextContinuationToken>" % token)
+        for k in contents:
+            st = os.stat(objects[k])
+            parts.append("<Contents><Key>%s</Key><LastModified>%s</LastModified><ETag>%s</ETag>"
+                         "<Size>%d</Size><StorageClass>STANDARD</StorageClass></Contents>"
+                         % (_xml_escape(k), time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(st.st_mtime)),
+                            _xml_escape(s3_etag(objects[k])), st.st_size))
+        for cp in prefixes:
+            parts.append("<CommonPrefixes><Prefix>%s</Prefix></CommonPrefixes>" % _xml_escape(cp))
+        parts.append("</ListBucketResult>")
+        self.entry["events"] = len(contents)
+        self.reply(200, "".join(parts), "application/xml", [("x-amz-bucket-region", S.o.s3_region)])
+
     def serve_sts(self, path, query):
         params = self.form_params(query)
         action = params.get("Action")
@@ -1291,6 +1453,57 @@ class Handler(BaseHTTPRequestHandler):
             self.reply(404, "", "text/plain")
 
 
+def s3_objects(bucket_dir):
+    """{key: path} of the files under a bucket directory."""
+    out = {}
+    for dirpath, _, files in os.walk(bucket_dir):
+        for f in files:
+            full = os.path.join(dirpath, f)
+            out[os.path.relpath(full, bucket_dir).replace(os.sep, "/")] = full
+    return out
+
+
+def s3_etag(path):
+    with open(path, "rb") as f:
+        return '"%s"' % hashlib.md5(f.read()).hexdigest()
+
+
+def s3_token(entry, is_prefix):
+    return base64.urlsafe_b64encode(json.dumps([entry, is_prefix]).encode()).decode()
+
+
+def s3_list(objects, prefix, delimiter, start_after, token, max_keys):
+    """ListObjectsV2 over {key: path}: (contents, common_prefixes, next_token)."""
+    after, after_prefix = start_after or "", None
+    if token:
+        t, is_prefix = json.loads(base64.urlsafe_b64decode(token.encode()))
+        if is_prefix:
+            after_prefix = t
+        after = max(after, t)
+    contents, prefixes, n = [], [], 0
+    for key in sorted(objects, key=lambda k: k.encode("utf-8")):
+        if not key.startswith(prefix) or key <= after:
+            continue
+        if after_prefix and key.startswith(after_prefix):
+            continue
+        rest = key[len(prefix):]
+        if delimiter and delimiter in rest:
+            cp = prefix + rest[:rest.index(delimiter) + len(delimiter)]
+            if prefixes and prefixes[-1] == cp:
+                continue
+            if n == max_keys:
+                return contents, prefixes, s3_token(*last)
+            prefixes.append(cp)
+            last = (cp, True)
+        else:
+            if n == max_keys:
+                return contents, prefixes, s3_token(*last)
+            contents.append(key)
+            last = (key, False)
+        n += 1
+    return contents, prefixes, None
+
+
 def sts_response(action, inner):
     return ('<%sResponse xmlns="%s">\n  <%sResult>\n    %s\n  </%sResult>\n  <ResponseMetadata>\n'
             '    <RequestId>%s</RequestId>\n  </ResponseMetadata>\n</%sResponse>\n'
@@ -1336,7 +1549,7 @@ def parse_args(argv):
     a("--drop")
     a("--slow")
     a("--fault-scope", default="cloudtrail",
-      choices=["cloudtrail", "sts", "container", "imds", "all"])
+      choices=["cloudtrail", "sts", "container", "imds", "s3", "all"])
     a("--role", action="append", default=[])
     a("--sts-duration", type=float, default=3600)
     a("--container-path")
@@ -1345,6 +1558,10 @@ def parse_args(argv):
     a("--imds-role", default="trailsift-instance")
     a("--imds-region", default="us-east-1")
     a("--imds-v1-ok", action="store_true")
+    a("--s3-root")
+    a("--s3-region", default="us-east-1")
+    a("--s3-deny", action="append", default=[])
+    a("--cut")
     a("--public-keys")
     a("--verbose", action="store_true")
     o = p.parse_args(argv)
@@ -1353,7 +1570,7 @@ def parse_args(argv):
             parse_iso(o.now)
         except ValueError:
             p.error("--now: not an ISO 8601 time: %r" % o.now)
-    for name in ("fail_5xx", "drop", "slow"):
+    for name in ("fail_5xx", "drop", "slow", "cut"):
         try:
             parse_fault_spec(getattr(o, name) or "", name, name == "slow")
         except ValueError as e:
