@@ -23,6 +23,7 @@
 #include "store.h"
 #include "timeline.h"
 #include "timeparse.h"
+#include "verify.h"
 
 /* The causes, each backed by one rule. */
 static const struct cause {
@@ -338,6 +339,18 @@ static void build_servers(struct jsonw *w, sqlite3 *db, long long since)
 	jsonw_end_array(w);
 }
 
+/* How much of the store the trail's digest files vouch for (trailsift verify). */
+static void build_verified(struct jsonw *w, sqlite3 *db)
+{
+	struct verify_summary v;
+
+	if (verify_summary(db, &v))
+		return;
+	jsonw_kv_int(w, "verified_events", v.verified);
+	jsonw_kv_string(w, "verified_first", v.first[0] ? v.first : NULL);
+	jsonw_kv_string(w, "verified_last", v.last[0] ? v.last : NULL);
+}
+
 static char *build(sqlite3 *db, const char *store_path, long long since)
 {
 	struct buf b;
@@ -360,6 +373,7 @@ static char *build(sqlite3 *db, const char *store_path, long long since)
 		jsonw_kv_string(&w, "last_scan", text_col(st, 3));
 	}
 	sqlite3_finalize(st);
+	build_verified(&w, db);
 	jsonw_key(&w, "areas");
 	jsonw_array(&w);
 	/* every account and region with findings or MGN/DRS activity */

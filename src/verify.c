@@ -686,3 +686,28 @@ int verify_run(sqlite3 *db, const struct verify_opts *o)
 	run_release(&r);
 	return status;
 }
+
+int verify_summary(sqlite3 *db, struct verify_summary *s)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	if (sqlite3_prepare_v2(db,
+		"SELECT count(*), count(s.verified_at), min(CASE WHEN s.verified_at IS NOT NULL"
+		" THEN f.event_time END), max(CASE WHEN s.verified_at IS NOT NULL THEN f.event_time END)"
+		" FROM event_fields AS f LEFT JOIN sources AS s ON s.source_id = f.source_id",
+		-1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		s->events = sqlite3_column_int64(st, 0);
+		s->verified = sqlite3_column_int64(st, 1);
+		snprintf(s->first, sizeof(s->first), "%s",
+			 sqlite3_column_text(st, 2) ? (const char *)sqlite3_column_text(st, 2) : "");
+		snprintf(s->last, sizeof(s->last), "%s",
+			 sqlite3_column_text(st, 3) ? (const char *)sqlite3_column_text(st, 3) : "");
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}

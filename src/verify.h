@@ -34,4 +34,14 @@ struct verify_opts {
  */
 int verify_run(sqlite3 *db, const struct verify_opts *o);
 
+/* How much of the store a digest vouches for, for stats and the report. */
+struct verify_summary {
+	long long events;         /* events in the store */
+	long long verified;       /* of which stored from files a digest vouches for */
+	char first[32], last[32]; /* the verified events' eventTime span, "" when none */
+};
+
+/* Fills *s. 0, or -1 when the store cannot say (it predates verify). Prints nothing. */
+int verify_summary(sqlite3 *db, struct verify_summary *s);
+
 #endif
