@@ -11,10 +11,12 @@
 
 static const char help[] =
 	"usage: trailsift [--db PATH] verify [--since T] [--until T] [--format text|json]\n"
-	"                 [--check-signatures [--profile P] [--endpoint-url URL]] DIR\n"
+	"                 [--check-signatures] [--profile P] [--endpoint-url URL]\n"
+	"                 s3://BUCKET[/PREFIX] | DIR\n"
 	"\n"
 	"Checks what the store holds against the trail's digest files (CloudTrail-Digest/\n"
-	"under DIR, a copy of the trail's bucket), per account, region and trail:\n"
+	"in the trail's bucket, PREFIX the trail's S3 prefix, or under DIR, a copy of it),\n"
+	"per account, region and trail:\n"
 	"  log files    every file a digest lists must be in the store, read whole, with\n"
 	"               the SHA-256 of its uncompressed content that the digest names;\n"
 	"               missing, altered and unlisted files (in the store, in the digests'\n"
@@ -28,6 +30,7 @@ static const char help[] =
 	"Files a digest vouches for are marked in the store (sources.verified_at and\n"
 	"verified_by), so that stats and report can say which events are proven.\n"
 	"\n"
+	"From s3:// every signature is checked: each digest object's x-amz-meta-signature.\n"
 	"A local copy has no S3 metadata, so the newest digest's signature (in its\n"
 	"x-amz-meta-signature) is not checkable; every older digest's signature is in\n"
 	"the next digest's previousDigestSignature (AWS's offline validation), checked\n"
@@ -39,12 +42,13 @@ static const char help[] =
 	"                       or a span back from now: 90d, 12h)\n"
 	"  --until T            only digests ending at or before T\n"
 	"  --format F           text (default) or json\n"
-	"  --check-signatures   fetch CloudTrail's public keys for the digests' regions and\n"
-	"                       time range (ListPublicKeys; credentials as for pull) and\n"
-	"                       check every signature known\n"
-	"  --profile P          credentials of profile P (with --check-signatures)\n"
+	"  --check-signatures   DIR: fetch CloudTrail's public keys for the digests' regions\n"
+	"                       and time range (ListPublicKeys; credentials as for pull) and\n"
+	"                       check every signature known (always so with s3://)\n"
+	"  --profile P          credentials of profile P (S3 and ListPublicKeys)\n"
 	"  --endpoint-url URL   send ListPublicKeys to URL (default: $AWS_ENDPOINT_URL_CLOUDTRAIL,\n"
-	"                       $AWS_ENDPOINT_URL, or https://cloudtrail.REGION.amazonaws.com)\n"
+	"                       $AWS_ENDPOINT_URL, or https://cloudtrail.REGION.amazonaws.com);\n"
+	"                       S3 requests go to $AWS_ENDPOINT_URL_S3 or $AWS_ENDPOINT_URL if set\n"
 	"  --ca-bundle FILE     verify TLS with the CAs in FILE (default: $AWS_CA_BUNDLE)\n"
 	"  -h, --help           this help\n"
 	"\n"
@@ -98,13 +102,10 @@ int cmd_verify(int argc, char **argv, struct ctx *ctx)
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_error("verify", optind == argc ? "want the directory of the digest files" :
-				   "want one directory, got '%s' too", argv[argc - 1]);
+		return usage_error("verify", optind == argc ? "want s3://BUCKET[/PREFIX] or a directory" :
+				   "want one s3:// URL or directory, got '%s' too", argv[argc - 1]);
 	if (o.since_ms >= 0 && o.until_ms >= 0 && o.since_ms > o.until_ms)
 		return usage_error("verify", "--since is after --until");
-	if (!strncmp(argv[optind], "s3://", 5))
-		return usage_error("verify", "s3:// sources are not supported yet: sync the bucket"
-				   " and give the directory");
 	o.source = argv[optind];
 	db = cmd_open_store(ctx, STORE_READ_WRITE);
 	if (!db)

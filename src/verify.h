@@ -17,11 +17,11 @@
 #include <sqlite3.h>
 
 struct verify_opts {
-	const char *source;       /* DIR: a local copy of the bucket (or a part of it) */
+	const char *source;       /* s3://BUCKET[/PREFIX], or DIR: a local copy of (part of) it */
 	long long since_ms;       /* digests ending at or after this; -1 for all */
 	long long until_ms;       /* digests ending at or before this; -1 for all */
 	int json;                 /* --format json */
-	int check_signatures;     /* fetch public keys and check the signatures known */
+	int check_signatures;     /* DIR: fetch public keys and check the signatures known (s3: always) */
 	const char *profile;      /* for ListPublicKeys: --profile, or NULL */
 	const char *endpoint_url; /* --endpoint-url, or NULL */
 	const char *ca_bundle;    /* --ca-bundle, or NULL */

@@ -93,6 +93,10 @@ Flags (repeatable ones marked *):
                         {"Fingerprint", "Value" (base64), "ValidityStartTime",
                         "ValidityEndTime" (epoch seconds)} (fixtures/digest-gen.py
                         --keys-out writes one); without it the list is empty
+  --s3-signatures FILE  {key: hex} (fixtures/digest-gen.py --signatures-out): GetObject
+                        and HeadObject of such a key answer x-amz-meta-signature and
+                        x-amz-meta-signature-algorithm SHA256withRSA, as S3 keeps them
+                        for CloudTrail's digest objects
   --verbose             one line per request on stderr
 
 Issued temporary credentials (STS, container, IMDS) have AccessKeyId ASIA..., are
@@ -666,6 +670,10 @@ class State:
         self.roles = set(opts.role)
         self.events = load_events(opts.events)
         self.public_keys = []
+        self.s3_signatures = {}
+        if opts.s3_signatures:
+            with open(opts.s3_signatures, encoding="utf-8") as f:
+                self.s3_signatures = json.load(f)
         if opts.public_keys:
             with open(opts.public_keys, encoding="utf-8") as f:
                 self.public_keys = json.load(f)
@@ -1243,6 +1251,9 @@ class Handler(BaseHTTPRequestHandler):
         hdrs = [("ETag", etag), ("Last-Modified", time.strftime(
                     "%a, %d %b %Y %H:%M:%S GMT", time.gmtime(os.path.getmtime(objects[key])))),
                 ("x-amz-bucket-region", S.o.s3_region), ("x-amz-meta-source", "fake_aws")]
+        if key in S.s3_signatures:  # a CloudTrail digest object's metadata
+            hdrs += [("x-amz-meta-signature", S.s3_signatures[key]),
+                     ("x-amz-meta-signature-algorithm", "SHA256withRSA")]
         status, first = 200, 0
         rng = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
         if rng and self.command == "GET":
@@ -1563,6 +1574,7 @@ def parse_args(argv):
     a("--s3-deny", action="append", default=[])
     a("--cut")
     a("--public-keys")
+    a("--s3-signatures")
     a("--verbose", action="store_true")
     o = p.parse_args(argv)
     if o.now:
