@@ -192,3 +192,18 @@ run_ts 2 verify --format yaml "$T/x"
 run_ts 2 verify --since 2026-11-05 --until 2026-11-04 "$T/x"
 run_ts 0 verify --help
 contains "--help names the exit statuses" "$T/out" "^Exit status: 0 everything checkable verified"
+
+# ---- AWS's own digest examples (fixtures/real): parsed, their listed file missing here
+python3 - "$FIX/real/awsdocs_aws-cloudtrail-user-guide__doc_source_digest-examples.json" "$T/docs" <<'PY'
+import gzip, json, os, sys
+for d in json.load(open(sys.argv[1])):
+    p = os.path.join(sys.argv[2], d["digestS3Object"])
+    os.makedirs(os.path.dirname(p), exist_ok=True)
+    open(p, "wb").write(gzip.compress(json.dumps(d).encode(), mtime=0))
+PY
+fresh
+run_ts 1 verify --format json "$T/docs"
+same "AWS's examples: two trails of account 111122223333 in us-east-2, one digest each" \
+	"$(python3 -c "import json,sys; print([(t['account'], t['region'], t['trail'], t['digests_verified']) for t in json.load(open(sys.argv[1]))['trails']])" "$T/out")" \
+	"[('111122223333', 'us-east-2', 'example-trail-name', 1), ('111122223333', 'us-east-2', 'your-trail-name', 1)]"
+same "AWS's examples: the one listed log file is missing from an empty store" "$(json_sum missing)" "1"
