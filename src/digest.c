@@ -237,6 +237,10 @@ int digest_load_bytes(const char *shown, const void *data, size_t len, struct di
 		rc = parse(d, text.data, err, errlen);
 	}
 	buf_release(&text);
+	/* the message may quote the file (a JSON parser's context, an account): it goes to a terminal */
+	for (char *c = err; rc && *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 	return rc;
 }
 

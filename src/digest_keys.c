@@ -36,6 +36,7 @@ struct digest_keys {
 	const char *profile, *endpoint_url, *ca_bundle;
 	struct creds *creds;
 	int net_ready;              /* 1 ready, -1 failed (why in net_error) */
+	int curl_ready;             /* http_global_init() done */
 	char net_error[600];
 	struct region_state *regions;
 	size_t nregions;
@@ -67,7 +68,7 @@ void digest_keys_free(struct digest_keys *k)
 	free(k->der);
 	if (k->creds)
 		creds_free(k->creds);
-	if (k->net_ready)
+	if (k->curl_ready)
 		http_global_cleanup();
 	free(k);
 }
@@ -122,6 +123,7 @@ static int net_setup(struct digest_keys *k)
 		snprintf(k->net_error, sizeof(k->net_error), "cannot initialise libcurl");
 		return -1;
 	}
+	k->curl_ready = 1;
 	memset(&ho, 0, sizeof(ho));
 	ho.ca_bundle = k->ca_bundle;
 	if (creds_connect(k->creds, &ho, k->net_error, sizeof(k->net_error)))

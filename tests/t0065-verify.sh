@@ -207,3 +207,16 @@ same "AWS's examples: two trails of account 111122223333 in us-east-2, one diges
 	"$(python3 -c "import json,sys; print([(t['account'], t['region'], t['trail'], t['digests_verified']) for t in json.load(open(sys.argv[1]))['trails']])" "$T/out")" \
 	"[('111122223333', 'us-east-2', 'example-trail-name', 1), ('111122223333', 'us-east-2', 'your-trail-name', 1)]"
 same "AWS's examples: the one listed log file is missing from an empty store" "$(json_sum missing)" "1"
+
+# ---- a digest's text in an error message cannot drive the terminal
+python3 - "$bad" <<'PY'
+import gzip, json, sys
+d = {"awsAccountId": "1\u001b]0;owned\u0007", "digestS3Bucket": "b", "digestS3Object": "x",
+     "digestStartTime": "2026-11-03T23:22:41Z", "digestEndTime": "2026-11-04T00:22:41Z",
+     "digestPublicKeyFingerprint": "f", "logFiles": []}
+open(sys.argv[1], "wb").write(gzip.compress(json.dumps(d).encode()))
+PY
+run_ts 1 verify "$T/bad"
+contains "the bad account is named, control characters replaced" "$T/err" \
+	"not a CloudTrail-Digest key of account 1\?\]0;owned\?$"
+same "no escape byte reaches stderr" "$(tr -d -c '\033\007' < "$T/err" | wc -c)" "0"
