@@ -5,26 +5,19 @@
 # logging stopped is reported but does not.
 . "$(dirname "$0")/lib.sh"
 
-START=2026-11-03T07:22:41Z
-END=2026-11-05T19:22:41Z
+. "$ROOT/tests/lib-verify.sh"
 
-# export NAME [digest-gen options]: the sample's log files in $T/NAME with a
-# fresh digest chain over them (the sample's own digests left out).
+# export_with_chain NAME [digest-gen options]: the sample in $T/NAME with a fresh chain
 export_with_chain() {
 	name=$1
 	shift
-	rm -rf "$T/$name"
-	cp -r "$FIX/sample" "$T/$name"
-	find "$T/$name" -path '*/CloudTrail-Digest/*' -type f -delete
-	python3 "$FIX/digest-gen.py" "$T/$name" --bucket trailsift-sample-cloudtrail \
-		--trail org-audit-trail --home-region us-east-1 --start $START --end $END \
-		--key "$T/key.pem" "$@" 2> /dev/null
+	sample_with_chain "$T/$name" "$T/key.pem" "$@"
 }
 
 # fresh: an empty store
 fresh() { rm -f "$DB" "$DB-wal" "$DB-shm" "$DB-journal"; }
 
-# json_field FIELD: the sum of FIELD over the trails of the JSON in $T/out
+# json_sum FIELD: the sum of FIELD over the trails of the JSON in $T/out
 json_sum() {
 	python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(sum(t[sys.argv[2]] for t in d['trails']))" "$T/out" "$1"
 }

@@ -8,19 +8,12 @@
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/lib-pull.sh"
 
-START=2026-11-03T07:22:41Z
-END=2026-11-05T19:22:41Z
+. "$ROOT/tests/lib-verify.sh"
 
 export_with_chain() { # NAME KEY [digest-gen options]
 	name=$1
-	key=$2
-	shift 2
-	rm -rf "$T/$name"
-	cp -r "$FIX/sample" "$T/$name"
-	find "$T/$name" -path '*/CloudTrail-Digest/*' -type f -delete
-	python3 "$FIX/digest-gen.py" "$T/$name" --bucket trailsift-sample-cloudtrail \
-		--trail org-audit-trail --home-region us-east-1 --start $START --end $END \
-		--key "$key" "$@" 2> /dev/null
+	shift
+	sample_with_chain "$T/$name" "$@"
 }
 
 # key_requests: how many ListPublicKeys calls the fake has answered with 200

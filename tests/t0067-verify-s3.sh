@@ -5,16 +5,12 @@
 # signature fails the run.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/lib-pull.sh"
+. "$ROOT/tests/lib-verify.sh"
 
 BUCKET=trailsift-sample-cloudtrail
 B="$T/s3/$BUCKET"
-mkdir -p "$B"
-cp -r "$FIX/sample/AWSLogs" "$B/"
-find "$B" -path '*/CloudTrail-Digest/*' -type f -delete
 openssl genrsa -out "$T/key.pem" 2048 2> /dev/null
-python3 "$FIX/digest-gen.py" "$B" --bucket $BUCKET --trail org-audit-trail --home-region us-east-1 \
-	--start 2026-11-03T07:22:41Z --end 2026-11-05T19:22:41Z --key "$T/key.pem" \
-	--keys-out "$T/keys.json" --signatures-out "$T/sigs.json" 2> /dev/null
+sample_with_chain "$B" "$T/key.pem" --keys-out "$T/keys.json" --signatures-out "$T/sigs.json"
 env_keys
 fake_start s3 --s3-root "$T/s3" --cred "$AK:$SK" --rate 0 --public-keys "$T/keys.json" \
 	--s3-signatures "$T/sigs.json"
