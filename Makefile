@@ -3,7 +3,8 @@
 #   make            build ./trailsift
 #   make test       install missing Debian packages (as root), build with
 #                   ASan+UBSan and -Werror, run every test; last line "N passed, N failed"
-#   make demo       ingest the bundled sample export into ./trailsift.db and show it
+#   make demo       ingest the bundled sample export into ./trailsift.db, verify it
+#                   against its digest chain and show it
 #   make bench      ingest benchmark against zcat, a Python ingester and DuckDB
 #   make fuzz       run each libFuzzer harness (tests/fuzz/) for FUZZ_SECONDS (60)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -125,6 +126,7 @@ demo: deps
 	@$(MAKE) --no-print-directory trailsift
 	rm -f trailsift.db trailsift.db-journal trailsift.db-wal trailsift.db-shm
 	./trailsift --db trailsift.db ingest fixtures/sample
+	./trailsift --db trailsift.db verify fixtures/sample
 	./trailsift --db trailsift.db stats
 	./trailsift --db trailsift.db query errors-by-code
 	./trailsift --db trailsift.db scan

@@ -38,6 +38,7 @@ int cmd_rules(int argc, char **argv, struct ctx *ctx);
 int cmd_audit(int argc, char **argv, struct ctx *ctx);
 int cmd_report(int argc, char **argv, struct ctx *ctx);
 int cmd_timeline(int argc, char **argv, struct ctx *ctx);
+int cmd_verify(int argc, char **argv, struct ctx *ctx);
 
 /* Opens ctx's store; prints the error and returns NULL on failure. */
 sqlite3 *cmd_open_store(struct ctx *ctx, enum store_mode mode);

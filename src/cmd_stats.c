@@ -9,6 +9,7 @@
 #include "cmd.h"
 #include "msg.h"
 #include "out.h"
+#include "verify.h"
 
 static const char help[] =
 	"usage: trailsift [--db PATH] stats [--top N]\n"
@@ -66,6 +67,21 @@ static void table(sqlite3 *db, const char *title, const char *sql, int top)
 /* A sources row that is a file (or stdin), not a pull's region stream (api:...). */
 #define NOT_API "path NOT GLOB 'api:*'"
 
+/* How many events files a digest vouches for brought (trailsift verify). */
+static void print_verified(sqlite3 *db)
+{
+	struct verify_summary v;
+
+	if (verify_summary(db, &v) || !v.events)
+		return;
+	printf("verified    %lld of %lld events (%.1f%%)", v.verified, v.events,
+	       100.0 * (double)v.verified / (double)v.events);
+	if (v.verified)
+		printf(", %s .. %s, by the trail's digest files\n", v.first, v.last);
+	else
+		printf(": none checked against the trail's digest files (trailsift verify)\n");
+}
+
 static void summary(sqlite3 *db, const char *path)
 {
 	sqlite3_stmt *st = store_prepare(db,
@@ -97,6 +113,7 @@ static void summary(sqlite3 *db, const char *path)
 		printf("files       %lld ok, %lld skipped, %lld failed\n",
 		       sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
 		       sqlite3_column_int64(st, 6));
+		print_verified(db);
 		if (sqlite3_column_int64(st, 7))
 			printf("api pulls   %lld streams, %lld events read, %lld new\n",
 			       sqlite3_column_int64(st, 7), sqlite3_column_int64(st, 8),

@@ -92,7 +92,9 @@ static int load_known(struct ingest *ig)
 {
 	sqlite3_stmt *st = store_prepare(ig->db,
 		"SELECT path, size, mtime_ns FROM sources WHERE status = 'ok'"
-		" AND size IS NOT NULL AND mtime_ns IS NOT NULL");
+		" AND size IS NOT NULL AND mtime_ns IS NOT NULL"
+		/* a file read before the content hash existed is read once more for it */
+		" AND content_sha256 IS NOT NULL");
 	size_t cap = 0;
 
 	if (!st)
@@ -229,6 +231,7 @@ static int end_input(struct input *in, struct ctstream *cs, const char *path, st
 	}
 	src->records = ctstream_records(cs);
 	input_sha256(in, src->sha256);
+	input_content_sha256(in, src->content_sha256);
 	if (src->size < 0 || !strcmp(path, "-") || !strncmp(path, "s3://", 5))
 		src->size = (long long)input_stored_bytes(in);
 	ctstream_free(cs);

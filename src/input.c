@@ -28,6 +28,7 @@ struct input {
 	size_t stored_pos;
 	unsigned long long stored_total; /* bytes read from the file */
 	EVP_MD_CTX *sha;
+	EVP_MD_CTX *content_sha;       /* of the inflated bytes: what a digest file names */
 };
 
 static struct input *new_input(int fd)
@@ -37,7 +38,9 @@ static struct input *new_input(int fd)
 	in->fd = fd;
 	in->gzip = -1;
 	in->sha = EVP_MD_CTX_new();
-	if (!in->sha || !EVP_DigestInit_ex(in->sha, EVP_sha256(), NULL))
+	in->content_sha = EVP_MD_CTX_new();
+	if (!in->sha || !EVP_DigestInit_ex(in->sha, EVP_sha256(), NULL) ||
+	    !in->content_sha || !EVP_DigestInit_ex(in->content_sha, EVP_sha256(), NULL))
 		xmalloc((size_t)-1);
 	return in;
 }
@@ -202,13 +205,18 @@ static ssize_t read_gzip(struct input *in, void *out, size_t cap, char *err, siz
 
 ssize_t input_read(struct input *in, void *out, size_t cap, char *err, size_t errlen)
 {
+	ssize_t n;
+
 	if (in->gzip < 0) {
 		int rc = sniff(in, err, errlen);
 
 		if (rc)
 			return rc;
 	}
-	return in->gzip ? read_gzip(in, out, cap, err, errlen) : read_plain(in, out, cap, err, errlen);
+	n = in->gzip ? read_gzip(in, out, cap, err, errlen) : read_plain(in, out, cap, err, errlen);
+	if (n > 0)
+		EVP_DigestUpdate(in->content_sha, out, (size_t)n);
+	return n;
 }
 
 int input_is_gzip(const struct input *in)
@@ -221,20 +229,31 @@ unsigned long long input_stored_bytes(const struct input *in)
 	return in->stored_total;
 }
 
-void input_sha256(struct input *in, char out[65])
+/* The hex digest of what sha has seen so far (sha goes on). */
+static void hex_so_far(EVP_MD_CTX *sha, char out[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 	EVP_MD_CTX *copy = EVP_MD_CTX_new();
 
 	out[0] = '\0';
-	if (!copy || !EVP_MD_CTX_copy_ex(copy, in->sha) || !EVP_DigestFinal_ex(copy, md, &len)) {
+	if (!copy || !EVP_MD_CTX_copy_ex(copy, sha) || !EVP_DigestFinal_ex(copy, md, &len)) {
 		EVP_MD_CTX_free(copy);
 		return;
 	}
 	EVP_MD_CTX_free(copy);
 	for (unsigned i = 0; i < len && i < 32; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+void input_sha256(struct input *in, char out[65])
+{
+	hex_so_far(in->sha, out);
+}
+
+void input_content_sha256(struct input *in, char out[65])
+{
+	hex_so_far(in->content_sha, out);
 }
 
 void input_close(struct input *in)
@@ -246,5 +265,6 @@ void input_close(struct input *in)
 	if (in->fd > 0)
 		close(in->fd);
 	EVP_MD_CTX_free(in->sha);
+	EVP_MD_CTX_free(in->content_sha);
 	free(in);
 }

@@ -4,7 +4,8 @@
  * Gzip is recognised by its magic bytes whatever the name, and a file of
  * several gzip members (what `cat a.gz b.gz` makes) reads as one stream.
  * While reading, the SHA-256 of the bytes as stored is computed for the
- * sources table's chain of custody.
+ * sources table's chain of custody, and that of the content (inflated), which
+ * is what CloudTrail's digest files name.
  */
 #ifndef TRAILSIFT_INPUT_H
 #define TRAILSIFT_INPUT_H
@@ -50,6 +51,9 @@ unsigned long long input_stored_bytes(const struct input *in);
 
 /* Writes the hex SHA-256 of the stored bytes read so far into out[65]. */
 void input_sha256(struct input *in, char out[65]);
+
+/* Writes the hex SHA-256 of the content read so far (inflated) into out[65]. */
+void input_content_sha256(struct input *in, char out[65]);
 
 /* Closes the file and frees the reader. */
 void input_close(struct input *in);

@@ -32,6 +32,7 @@ static const struct cmd commands[] = {
 	{ "report", cmd_report, CMD_STORE_RO, "the diagnosis: why is replication stuck (text, json, html)" },
 	{ "timeline", cmd_timeline, CMD_STORE_RO, "one source server's events in time order, findings marked" },
 	{ "audit", cmd_audit, CMD_STORE_RW, "for cron: ingest, scan, print what is new; exit 3 on findings" },
+	{ "verify", cmd_verify, CMD_STORE_RW, "check the store against the trail's digest files (hashes, chain, signatures)" },
 };
 
 static const char usage[] =

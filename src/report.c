@@ -30,6 +30,7 @@
 #include "store.h"
 #include "timeline.h"
 #include "timeparse.h"
+#include "verify.h"
 
 /* What the text and HTML show at most; the JSON form has no caps. */
 #define SHOWN_FINDINGS 10   /* per cause, the worst */
@@ -508,6 +509,18 @@ static long long store_int_bound(struct report *r, const char *sql)
 	return n;
 }
 
+/* How much of the store the trail's digest files vouch for (trailsift verify). */
+static void build_verified(struct jsonw *w, sqlite3 *db)
+{
+	struct verify_summary v;
+
+	if (verify_summary(db, &v))
+		return;
+	jsonw_kv_int(w, "verified_events", v.verified);
+	jsonw_kv_string(w, "verified_first", v.first[0] ? v.first : NULL);
+	jsonw_kv_string(w, "verified_last", v.last[0] ? v.last : NULL);
+}
+
 static void build_head(struct report *r, const char *store_path)
 {
 	sqlite3_stmt *st = store_prepare(r->db, "SELECT count(*), min(event_time), max(event_time),"
@@ -528,6 +541,7 @@ static void build_head(struct report *r, const char *store_path)
 		jsonw_kv_string(&r->w, "last_scan", text_col(st, 3));
 	}
 	sqlite3_finalize(st);
+	build_verified(&r->w, r->db);
 	build_timeline(r);
 }
 

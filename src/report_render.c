@@ -67,6 +67,35 @@ static void text_more(FILE *f, const char *indent, long long total, size_t shown
 	fprintf(f, "\n");
 }
 
+/* The events a digest vouches for, of the store's, as a share; "" when the store cannot say. */
+static int verified_share(yajl_val doc, char *out, size_t n)
+{
+	long long all = ytree_num(doc, "events"), v = ytree_num(doc, "verified_events");
+
+	if (!ytree_get(doc, "verified_events", yajl_t_number) || !all)
+		return 0;
+	snprintf(out, n, "%lld of %lld events (%.1f%%)", v, all, 100.0 * (double)v / (double)all);
+	return 1;
+}
+
+static void text_verified(yajl_val doc, FILE *f)
+{
+	char share[100];
+
+	if (!verified_share(doc, share, sizeof(share)))
+		return;
+	fprintf(f, "Verified against the trail's digest files: %s", share);
+	if (ytree_str(doc, "verified_first")) {
+		fprintf(f, ", ");
+		out_text(f, ytree_str(doc, "verified_first"));
+		fprintf(f, " .. ");
+		out_text(f, ytree_str(doc, "verified_last"));
+	} else {
+		fprintf(f, " (run trailsift verify)");
+	}
+	fprintf(f, "\n");
+}
+
 static void text_head(yajl_val doc, FILE *f)
 {
 	fprintf(f, "trailsift diagnosis report: why is MGN/DRS replication stuck?\n");
@@ -81,6 +110,7 @@ static void text_head(yajl_val doc, FILE *f)
 	fprintf(f, "; generated ");
 	out_text(f, ytree_str(doc, "generated_at"));
 	fprintf(f, "\n");
+	text_verified(doc, f);
 	if (ytree_true(doc, "empty"))
 		fprintf(f, "\nNo findings and no MGN/DRS activity in the store (run `trailsift scan`).\n");
 }
@@ -615,6 +645,8 @@ static void html_servers(yajl_val doc, FILE *f)
 
 static void html_head(yajl_val doc, FILE *f)
 {
+	char share[100];
+
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
 		"<title>trailsift report</title>\n<style>%s</style></head><body>\n", css);
@@ -626,7 +658,18 @@ static void html_head(yajl_val doc, FILE *f)
 	hx(f, ytree_str(doc, "last_event"));
 	fprintf(f, "; generated ");
 	hx(f, ytree_str(doc, "generated_at"));
-	fprintf(f, ".</p>\n<h2>Timeline: finding events per hour, by rule</h2>\n");
+	fprintf(f, ".</p>\n");
+	if (verified_share(doc, share, sizeof(share))) {
+		fprintf(f, "<p>Verified against the trail's digest files: %s", share);
+		if (ytree_str(doc, "verified_first")) {
+			fprintf(f, ", ");
+			hx(f, ytree_str(doc, "verified_first"));
+			fprintf(f, " .. ");
+			hx(f, ytree_str(doc, "verified_last"));
+		}
+		fprintf(f, ".</p>\n");
+	}
+	fprintf(f, "<h2>Timeline: finding events per hour, by rule</h2>\n");
 	html_chart(ytree_get(doc, "timeline", yajl_t_array), f);
 	if (ytree_true(doc, "empty"))
 		fprintf(f, "<p>No findings and no MGN/DRS activity in the store (run <code>trailsift scan</code>).</p>\n");

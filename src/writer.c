@@ -81,15 +81,25 @@ struct writer {
 	struct source *current;
 };
 
+/*
+ * A file keeps what `verify` proved of it (verified_at, verified_by) only
+ * while it reads ok with the same content; the placeholder row written at a
+ * source's begin has no content hash and changes neither.
+ */
 static const char upsert_sql[] =
-	"INSERT INTO sources (path, size, mtime_ns, sha256, records, inserted, status, error,"
-	" run_id, seen_at, etag)"
-	" VALUES (:path, :size, :mtime_ns, :sha256, :records, :inserted, :status, :error,"
-	" :run_id, :seen_at, :etag)"
+	"INSERT INTO sources (path, size, mtime_ns, sha256, content_sha256, records, inserted,"
+	" status, error, run_id, seen_at, etag)"
+	" VALUES (:path, :size, :mtime_ns, :sha256, :content_sha256, :records, :inserted, :status,"
+	" :error, :run_id, :seen_at, :etag)"
 	" ON CONFLICT (path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,"
 	" sha256 = excluded.sha256, records = excluded.records, inserted = excluded.inserted,"
 	" status = excluded.status, error = excluded.error, run_id = excluded.run_id,"
-	" seen_at = excluded.seen_at, etag = excluded.etag"
+	" seen_at = excluded.seen_at, etag = excluded.etag,"
+	" content_sha256 = coalesce(excluded.content_sha256, content_sha256),"
+	" verified_at = CASE WHEN excluded.content_sha256 IS NULL OR (excluded.status = 'ok'"
+	"  AND excluded.content_sha256 = content_sha256) THEN verified_at END,"
+	" verified_by = CASE WHEN excluded.content_sha256 IS NULL OR (excluded.status = 'ok'"
+	"  AND excluded.content_sha256 = content_sha256) THEN verified_by END"
 	" RETURNING source_id";
 
 /* An API page's sources row: created, or its totals grown. */
@@ -351,6 +361,7 @@ static int write_source_row(struct writer *w, const struct source *src, enum sou
 	store_bind_known(st, ":size", src->size);
 	store_bind_known(st, ":mtime_ns", src->mtime_ns);
 	store_bind_text(st, ":sha256", src->sha256[0] ? src->sha256 : NULL, -1);
+	store_bind_text(st, ":content_sha256", src->content_sha256[0] ? src->content_sha256 : NULL, -1);
 	store_bind_int64(st, ":records", src->records);
 	store_bind_int64(st, ":inserted", inserted);
 	store_bind_text(st, ":status", status_names[status], -1);

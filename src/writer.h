@@ -31,6 +31,7 @@ struct source {
 	long long size;           /* bytes as stored, -1 unknown */
 	long long mtime_ns;       /* modification time, -1 unknown */
 	char sha256[65];          /* hex digest of the stored bytes, "" unknown */
+	char content_sha256[65];  /* hex digest of the content (inflated), "" unknown */
 	long records;             /* records read */
 	long inserted;            /* of which new: set by the writer */
 	enum source_status status;

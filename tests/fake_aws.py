@@ -5,6 +5,8 @@ One plain-HTTP server on 127.0.0.1 (never any other address) answering:
 
   CloudTrail LookupEvents  POST /  X-Amz-Target: com.amazonaws.cloudtrail.v20131101.
                            CloudTrail_20131101.LookupEvents  (awsJson 1.1)
+  CloudTrail ListPublicKeys  the same, target ...ListPublicKeys: the keys of --public-keys
+                           whose validity overlaps StartTime..EndTime
   STS                      POST / (or GET) form/query Action=AssumeRole | GetCallerIdentity
   container credentials    GET --container-path
   EC2 IMDSv2               PUT /latest/api/token, GET /latest/meta-data/...,
@@ -87,6 +89,14 @@ Flags (repeatable ones marked *):
   --s3-deny KEY *       GetObject of KEY -> 403 AccessDenied
   --cut SPEC            GetObject requests (numbered in scope s3) answered with their
                         headers and half the body, then the connection is closed
+  --public-keys FILE    ListPublicKeys serves the keys in FILE, a JSON list of
+                        {"Fingerprint", "Value" (base64), "ValidityStartTime",
+                        "ValidityEndTime" (epoch seconds)} (fixtures/digest-gen.py
+                        --keys-out writes one); without it the list is empty
+  --s3-signatures FILE  {key: hex} (fixtures/digest-gen.py --signatures-out): GetObject
+                        and HeadObject of such a key answer x-amz-meta-signature and
+                        x-amz-meta-signature-algorithm SHA256withRSA, as S3 keeps them
+                        for CloudTrail's digest objects
   --verbose             one line per request on stderr
 
 Issued temporary credentials (STS, container, IMDS) have AccessKeyId ASIA..., are
@@ -139,6 +149,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CT_TARGET_PREFIX = "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101."
 CT_TARGET = CT_TARGET_PREFIX + "LookupEvents"
+CT_KEYS_TARGET = CT_TARGET_PREFIX + "ListPublicKeys"
 CT_NAMESPACE = "com.amazonaws.cloudtrail.v20131101#"
 CT_CONTENT_TYPE = "application/x-amz-json-1.1"
 STS_NS = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -663,6 +674,14 @@ class State:
         self.expired = set(opts.expired_key)
         self.roles = set(opts.role)
         self.events = load_events(opts.events)
+        self.public_keys = []
+        self.s3_signatures = {}
+        if opts.s3_signatures:
+            with open(opts.s3_signatures, encoding="utf-8") as f:
+                self.s3_signatures = json.load(f)
+        if opts.public_keys:
+            with open(opts.public_keys, encoding="utf-8") as f:
+                self.public_keys = json.load(f)
         self.now = parse_iso(opts.now) if opts.now else time.time()
         self.n = 0
         self.scope_n = collections.Counter()
@@ -1014,7 +1033,7 @@ class Handler(BaseHTTPRequestHandler):
                 return
             raise ApiError(400, "UnknownOperationException", None)
         target = self.headers.get("X-Amz-Target")
-        if self.command != "POST" or target != CT_TARGET:
+        if self.command != "POST" or target not in (CT_TARGET, CT_KEYS_TARGET):
             raise ApiError(400, "UnknownOperationException", None)
         auth_map = {"missing": (400, "MissingAuthenticationTokenException"),
                     "incomplete": (400, "IncompleteSignatureException"),
@@ -1039,7 +1058,22 @@ class Handler(BaseHTTPRequestHandler):
             req = {}
         if not isinstance(req, dict):
             raise ApiError(400, "SerializationException", "Start of structure or map found where not expected.")
+        if target == CT_KEYS_TARGET:
+            self.list_public_keys(req)
+            return
         self.lookup(req, region, cred)
+
+    def list_public_keys(self, req):
+        now = time.time()
+        start, end = req.get("StartTime", now), req.get("EndTime", now)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (start, end)):
+            raise ApiError(400, "SerializationException", "StartTime and EndTime must be numbers")
+        if start > end:
+            raise ApiError(400, "InvalidTimeRangeException", "Start time is after end time.")
+        keys = [k for k in S.public_keys
+                if k["ValidityStartTime"] <= end and k["ValidityEndTime"] >= start]
+        self.entry["events"] = len(keys)
+        self.reply(200, json.dumps({"PublicKeyList": keys}), CT_CONTENT_TYPE)
 
     def lookup(self, req, region, cred):
         def number(name):
@@ -1224,6 +1258,9 @@ class Handler(BaseHTTPRequestHandler):
         hdrs = [("ETag", etag), ("Last-Modified", time.strftime(
                     "%a, %d %b %Y %H:%M:%S GMT", time.gmtime(os.path.getmtime(objects[key])))),
                 ("x-amz-bucket-region", S.o.s3_region), ("x-amz-meta-source", "fake_aws")]
+        if key in S.s3_signatures:  # a CloudTrail digest object's metadata
+            hdrs += [("x-amz-meta-signature", S.s3_signatures[key]),
+                     ("x-amz-meta-signature-algorithm", "SHA256withRSA")]
         status, first = 200, 0
         rng = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range") or "")
         if rng and self.command == "GET":
@@ -1543,6 +1580,8 @@ def parse_args(argv):
     a("--s3-region", default="us-east-1")
     a("--s3-deny", action="append", default=[])
     a("--cut")
+    a("--public-keys")
+    a("--s3-signatures")
     a("--verbose", action="store_true")
     o = p.parse_args(argv)
     if o.now:

@@ -10,11 +10,11 @@ run_ts 0 ingest "$E"
 same "events: 896 records, one eventID twice" "$(sql 'SELECT count(*) FROM events')" "895"
 same "no duplicate eventIDs" "$(sql 'SELECT count(*) - count(DISTINCT event_id) FROM events')" "0"
 same "19 log files ok" "$(sql "SELECT count(*) FROM sources WHERE status = 'ok'")" "19"
-same "digest, insight, README.txt and README.md skipped" \
-	"$(sql "SELECT error FROM sources WHERE status = 'skipped' ORDER BY error" | tr '\n' ',')" \
-	"CloudTrail Insights file,CloudTrail digest file,not a log file (neither gzip nor JSON),not a log file (neither gzip nor JSON),"
-contains "summary: 19 read, 896 records, 895 new, 4 skipped" "$T/err" \
-	"19 files read \(896 records, 895 new\), 0 unchanged, 4 skipped, 0 failed"
+same "digests (244), insight, README.txt and README.md skipped" \
+	"$(sql "SELECT error, count(*) FROM sources WHERE status = 'skipped' GROUP BY error ORDER BY error" | tr '\n' ',')" \
+	"CloudTrail Insights file|1,CloudTrail digest file|244,not a log file (neither gzip nor JSON)|2,"
+contains "summary: 19 read, 896 records, 895 new, 247 skipped" "$T/err" \
+	"19 files read \(896 records, 895 new\), 0 unchanged, 247 skipped, 0 failed"
 same "store file mode is 0600" "$(stat -c %a "$DB")" "600"
 one=$(find "$E" -name '*20261103T1004Z*')
 same "origin is the file's absolute path" \
@@ -49,7 +49,7 @@ same "runs are recorded" "$(sql 'SELECT count(*) FROM ingest_runs WHERE ended_at
 # stats reads the store
 run_ts 0 stats
 contains "stats: event count" "$T/out" "^events +896 "
-contains "stats: files" "$T/out" "^files +19 ok, 4 skipped, 0 failed"
+contains "stats: files" "$T/out" "^files +19 ok, 247 skipped, 0 failed"
 contains "stats: by source" "$T/out" "^ec2\.amazonaws\.com +[0-9]+"
 contains "stats: by account" "$T/out" "^111122223333 +[0-9]+"
 contains "stats: by day" "$T/out" "^2026-11-05 +[0-9]+ +[0-9]+"
