@@ -16,7 +16,9 @@
 
 #include <yajl/yajl_parse.h>
 
+#include "jsonesc.h"
 #include "msg.h"
+#include "utf8.h"
 
 #define LOOKUP_MAX_DEPTH 64
 
@@ -343,11 +345,28 @@ static const yajl_callbacks callbacks = {
 	on_start_map, on_key, on_end_container, on_start_array, on_end_container
 };
 
+/* The strict UTF-8 check files get (utf8.h); yajl's own lets overlong forms through. */
+static int answer_not_utf8(struct lookup_page *pg, const char *body, size_t len)
+{
+	struct utf8_stream u;
+	unsigned long long at;
+	const char *why;
+
+	utf8_stream_init(&u);
+	if (!utf8_stream_check(&u, (const unsigned char *)body, len, &at, &why) &&
+	    !utf8_stream_end(&u, &at, &why))
+		return 0;
+	snprintf(pg->err, sizeof(pg->err), "invalid UTF-8 at byte %llu: %s", at, why);
+	return 1;
+}
+
 int lookup_parse(struct lookup_page *pg, const char *body, size_t len)
 {
 	struct parser p;
 	yajl_handle h;
 	yajl_status st;
+	char *fixed = NULL;
+	int lone = 0;
 
 	buf_reset(&pg->texts);
 	pg->n = 0;
@@ -358,10 +377,22 @@ int lookup_parse(struct lookup_page *pg, const char *body, size_t len)
 	pg->err[0] = '\0';
 	memset(&p, 0, sizeof(p));
 	p.pg = pg;
+	if (answer_not_utf8(pg, body, len))
+		return -1;
 	h = yajl_alloc(&callbacks, NULL, &p);
 	if (!h) {
 		snprintf(pg->err, sizeof(pg->err), "out of memory");
 		return -1;
+	}
+	/* as for files (jsonesc.h): a lone surrogate escape in the page, which
+	   would become a record's text, decodes to U+FFFD, never to bytes that
+	   are not UTF-8 */
+	jsonesc_scan(body, len, 1, &lone);
+	if (lone) {
+		fixed = xmalloc(len);
+		memcpy(fixed, body, len);
+		jsonesc_fix_lone(fixed, len);
+		body = fixed;
 	}
 	st = yajl_parse(h, (const unsigned char *)body, len);
 	if (st == yajl_status_ok)
@@ -379,9 +410,11 @@ int lookup_parse(struct lookup_page *pg, const char *body, size_t len)
 				yajl_free_error(h, m);
 		}
 		yajl_free(h);
+		free(fixed);
 		return -1;
 	}
 	yajl_free(h);
+	free(fixed);
 	if (p.depth || !p.seen_top) {
 		snprintf(pg->err, sizeof(pg->err), "empty or incomplete answer");
 		return -1;

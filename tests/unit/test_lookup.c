@@ -101,6 +101,17 @@ int main(void)
 	UNIT_OK(parse(&pg, "{\"Events\":[1]}") < 0, "an event that is no object is refused");
 	UNIT_OK(parse(&pg, "{} {}") < 0, "two documents are refused");
 	UNIT_OK(parse(&pg, "<html>503</html>") < 0, "HTML is refused");
+	/* the strict UTF-8 of files: yajl's own check lets these through */
+	UNIT_OK(parse(&pg, "{\"Events\":[],\"x\":\"\xc0\x9b\"}") < 0 &&
+		strstr(pg.err, "UTF-8") && strstr(pg.err, "byte 18"), "an overlong form is refused, at its byte");
+	UNIT_OK(parse(&pg, "{\"Events\":[],\"x\":\"\xed\xa0\x80\"}") < 0, "an encoded surrogate is refused");
+	UNIT_OK(parse(&pg, "{\"Events\":[],\"x\":\"\xf5\x80\x80\x80\"}") < 0, "bytes above U+10FFFF are refused");
+	/* a lone surrogate escaped in the page itself (not inside the record's
+	   own text) is no character: the record text gets U+FFFD */
+	UNIT_OK(!parse(&pg, "{\"Events\":[{\"EventId\":\"e1\",\"EventTime\":1,"
+		"\"CloudTrailEvent\":\"{\\\"a\\\":\\\"x\\ud800y\\udc00z\\\"}\"}]}"), "a lone surrogate escape parses");
+	ASSERT_STR_EQ(lookup_event_text(&pg, 0), "{\"a\":\"x\xef\xbf\xbdy\xef\xbf\xbdz\"}",
+		      "lone surrogates in the page become U+FFFD in the record text");
 	lookup_page_release(&pg);
 
 	/* what is retried */
