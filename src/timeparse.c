@@ -7,6 +7,7 @@
  */
 #include "timeparse.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -174,6 +175,8 @@ int time_parse_arg(const char *s, long long now_ms, long long *ms)
 	case 's': unit = 1000LL; break;
 	default: return -1;
 	}
+	if (n > LLONG_MAX / unit) /* a span no clock can go back: refused, not overflowed */
+		return -1;
 	*ms = now_ms - n * unit;
 	return 0;
 }

@@ -88,6 +88,27 @@ static const char *comparable(const char *err)
 	return !strncmp(err, "byte ", 5) && json ? json : err;
 }
 
+/*
+ * Whether a and b name the same fault. A byte that is not UTF-8 outside a
+ * string is a fault of both kinds: the whole input's UTF-8 check sees it
+ * first, but when a chunk ends right after a lead byte, yajl has the next
+ * chunk's JSON error before the check can know the character is cut short.
+ * So an invalid-UTF-8 and an invalid-JSON error within 4 bytes agree.
+ */
+static int same_fault(const char *a, const char *b)
+{
+	long x, y;
+
+	if (!strcmp(comparable(a), comparable(b)))
+		return 1;
+	if (!(strstr(a, "invalid UTF-8") && strstr(b, "invalid JSON")) &&
+	    !(strstr(b, "invalid UTF-8") && strstr(a, "invalid JSON")))
+		return 0;
+	if (sscanf(a, "byte %ld", &x) != 1 || sscanf(b, "byte %ld", &y) != 1)
+		return 0;
+	return x - y <= 4 && y - x <= 4;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct outcome whole, chunked;
@@ -103,7 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(whole.records == chunked.records, "whole: %ld records, chunked: %ld",
 		   whole.records, chunked.records);
 	FUZZ_CHECK(whole.hash == chunked.hash, "the records differ between whole and chunked");
-	FUZZ_CHECK(!strcmp(comparable(whole.err), comparable(chunked.err)), "whole: '%s', chunked: '%s'", whole.err,
+	FUZZ_CHECK(same_fault(whole.err, chunked.err), "whole: '%s', chunked: '%s'", whole.err,
 		   chunked.err);
 	FUZZ_CHECK(!whole.rc || whole.err[0], "a failure without a reason");
 	return 0;
