@@ -3,6 +3,7 @@
  */
 #include "srvindex.h"
 
+#include <ctype.h>
 #include <string.h>
 
 #include "mgn.h"
@@ -12,7 +13,14 @@
 
 int srvindex_is_id(const char *s, size_t len)
 {
-	return len > 2 && len <= SRVINDEX_MAX_ID && s[0] == 's' && s[1] == '-';
+	/* letters and digits only: MGN's own tag AWSApplicationMigrationServiceReplicationServerFor
+	   holds "s-1...,s-2...", a list, not a server */
+	if (len <= 2 || len > SRVINDEX_MAX_ID || s[0] != 's' || s[1] != '-')
+		return 0;
+	for (size_t i = 2; i < len; i++)
+		if (!isalnum((unsigned char)s[i]))
+			return 0;
+	return 1;
 }
 
 static int is_mgn_api(const char *event_source)

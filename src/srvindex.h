@@ -19,7 +19,10 @@
 /* Ids longer than this are not indexed (MGN/DRS ids are 19 bytes). */
 #define SRVINDEX_MAX_ID 64
 
-/* Whether a string of a record could be a source server id: "s-..." of 3 to SRVINDEX_MAX_ID bytes. */
+/*
+ * Whether a string of a record could be a source server id: "s-" and letters
+ * or digits, 3 to SRVINDEX_MAX_ID bytes in all.
+ */
 int srvindex_is_id(const char *s, size_t len);
 
 /*
