@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "msg.h"
+
 #define NONE SIZE_MAX
 
 /* The value of four hex digits, or -1. */
@@ -88,4 +90,18 @@ void jsonesc_fix_lone(char *p, size_t n)
 		memcpy(p + i + 2, "fffd", 4);
 		i += 6;
 	}
+}
+
+const char *jsonesc_mended(const char *p, size_t n, char **copy)
+{
+	int lone = 0;
+
+	*copy = NULL;
+	jsonesc_scan(p, n, 1, &lone);
+	if (!lone)
+		return p;
+	*copy = xmalloc(n);
+	memcpy(*copy, p, n);
+	jsonesc_fix_lone(*copy, n);
+	return *copy;
 }

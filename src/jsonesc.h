@@ -25,4 +25,11 @@ size_t jsonesc_scan(const char *p, size_t n, int at_end, int *lone);
 /* Rewrites each escape of a lone surrogate in p[0..n) to \ufffd. */
 void jsonesc_fix_lone(char *p, size_t n);
 
+/*
+ * The whole JSON text p[0..n) as yajl should decode it: p itself, or, when
+ * it holds an escape of a lone surrogate, a malloc'd copy with each such
+ * escape rewritten (*copy is set to it, for the caller to free; else NULL).
+ */
+const char *jsonesc_mended(const char *p, size_t n, char **copy);
+
 #endif

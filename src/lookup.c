@@ -366,7 +366,6 @@ int lookup_parse(struct lookup_page *pg, const char *body, size_t len)
 	yajl_handle h;
 	yajl_status st;
 	char *fixed = NULL;
-	int lone = 0;
 
 	buf_reset(&pg->texts);
 	pg->n = 0;
@@ -387,13 +386,7 @@ int lookup_parse(struct lookup_page *pg, const char *body, size_t len)
 	/* as for files (jsonesc.h): a lone surrogate escape in the page, which
 	   would become a record's text, decodes to U+FFFD, never to bytes that
 	   are not UTF-8 */
-	jsonesc_scan(body, len, 1, &lone);
-	if (lone) {
-		fixed = xmalloc(len);
-		memcpy(fixed, body, len);
-		jsonesc_fix_lone(fixed, len);
-		body = fixed;
-	}
+	body = jsonesc_mended(body, len, &fixed);
 	st = yajl_parse(h, (const unsigned char *)body, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(h);

@@ -430,7 +430,6 @@ int record_parse_text(struct record *rec, const char *text, size_t len,
 	yajl_status st;
 	size_t i = 0;
 	char *fixed = NULL;
-	int lone;
 
 	while (i < len && (text[i] == ' ' || text[i] == '\n' || text[i] == '\r' || text[i] == '\t'))
 		i++;
@@ -446,13 +445,7 @@ int record_parse_text(struct record *rec, const char *text, size_t len,
 	}
 	/* yajl would decode a lone surrogate escape to '?' or to bytes that are
 	   no UTF-8: it parses a copy where such escapes read \ufffd */
-	jsonesc_scan(text, len, 1, &lone);
-	if (lone) {
-		fixed = xmalloc(len);
-		memcpy(fixed, text, len);
-		jsonesc_fix_lone(fixed, len);
-		text = fixed;
-	}
+	text = jsonesc_mended(text, len, &fixed);
 	st = yajl_parse(h, (const unsigned char *)text, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(h);
