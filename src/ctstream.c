@@ -67,6 +67,9 @@ struct ctstream {
 	int bom_seen;                 /* bytes of a leading UTF-8 byte-order mark skipped */
 
 	struct utf8_stream utf8;      /* the strict UTF-8 check of every input byte */
+	unsigned char partial[4];     /* a character cut at the slice's end, */
+	size_t partial_len;           /* ... its bytes so far, */
+	unsigned long long partial_at; /* ... and its input offset */
 	struct buf held;              /* input bytes received but not yet given to yajl */
 	struct buf fixed;             /* yajl's copy when lone surrogate escapes are replaced */
 	unsigned long long token_end; /* input offset just past the last token yajl reported */
@@ -159,6 +162,11 @@ static int end_record(struct ctstream *cs)
 	return emit_record(cs, raw, len);
 }
 
+static int is_json_space(unsigned char c)
+{
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
+
 /* A CloudTrailEvent string: the record as JSON text inside a string. */
 static int record_text(struct ctstream *cs, const unsigned char *s, size_t len)
 {
@@ -172,6 +180,11 @@ static int record_text(struct ctstream *cs, const unsigned char *s, size_t len)
 		return fail_record(cs, msg);
 	}
 	cs->event_has_record = 1;
+	/* the store keeps the object itself, as a file's record is kept */
+	while (len && is_json_space(s[len - 1]))
+		len--;
+	while (len && is_json_space(*s))
+		s++, len--;
 	return emit_record(cs, (const char *)s, len);
 }
 
@@ -594,6 +607,36 @@ static int utf8_failed(struct ctstream *cs, unsigned long long at, const char *w
 	return -1;
 }
 
+/*
+ * How many bytes at the end of the slice [from, end) belong to a character
+ * the next slice must finish. yajl must not have them yet: a lead byte
+ * would end a number for yajl, which then reports a fault that the whole
+ * input, where the character turns out invalid, reports as invalid UTF-8.
+ */
+static size_t unfinished_tail(const struct ctstream *cs, unsigned long long from, unsigned long long end)
+{
+	if (!cs->utf8.need)
+		return 0;
+	if (cs->utf8.seq_at > from)
+		from = cs->utf8.seq_at;
+	return from < end ? (size_t)(end - from) : 0;
+}
+
+/*
+ * Gives yajl the character an earlier slice left unfinished once this one
+ * has finished it, or forgets it when it turned out bad. Until then it waits.
+ */
+static int take_partial(struct ctstream *cs, int bad, unsigned long long at)
+{
+	size_t len = cs->partial_len;
+
+	if (!len || (cs->utf8.need && cs->utf8.seq_at == cs->partial_at))
+		return 0;
+	cs->partial_len = 0;
+	/* a bad character may start before the part held: a byte-order mark's start was skipped */
+	return bad && at <= cs->partial_at ? 0 : take(cs, cs->partial, len);
+}
+
 static int feed_slice(struct ctstream *cs, const unsigned char *p, size_t n)
 {
 	unsigned long long start = cs->utf8.off, at = 0;
@@ -601,12 +644,19 @@ static int feed_slice(struct ctstream *cs, const unsigned char *p, size_t n)
 	int bad = utf8_stream_check(&cs->utf8, p, n, &at, &why);
 	size_t good = bad ? (at > start ? (size_t)(at - start) : 0) : n;
 	size_t skip = skip_bom(cs, start, p, good);
+	size_t tail = bad ? 0 : unfinished_tail(cs, start + skip, start + n);
 
 	/* the mark counts as input for byte offsets, but yajl never sees it */
 	cs->chunk_base += skip;
-	if (take(cs, p + skip, good - skip))
+	if (take_partial(cs, bad, at) || take(cs, p + skip, good - skip - tail))
 		return -1;
-	return bad ? utf8_failed(cs, at, why) : 0;
+	if (bad)
+		return utf8_failed(cs, at, why);
+	if (tail && !cs->partial_len)
+		cs->partial_at = start + n - tail;
+	memcpy(cs->partial + cs->partial_len, p + n - tail, tail);
+	cs->partial_len += tail;
+	return 0;
 }
 
 int ctstream_feed(struct ctstream *cs, const void *p, size_t n)
