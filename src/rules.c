@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cause.h"
 #include "jsonw.h"
 #include "mgn.h"
 #include "msg.h"
@@ -161,6 +162,53 @@ int rule_touch_fields(struct rule_ctx *rc, const struct event *ev, const enum ev
 	rc_ = group_set_touch(&rc->groups, key, ev->time_ms, ev->seq);
 	free(key);
 	return rc_;
+}
+
+int rule_touch_values(struct rule_ctx *rc, const struct event *ev, const char *const *s, int n)
+{
+	char *key = rule_key(s, NULL, n);
+	int rc_ = group_set_touch(&rc->groups, key, ev->time_ms, ev->seq);
+
+	free(key);
+	return rc_;
+}
+
+int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from_ms, long long to_ms)
+{
+	static const char sql[] = "SELECT DISTINCT group_key FROM findings"
+		" WHERE rule = ?1 AND first_time_ms BETWEEN ?2 AND ?3 AND (?4 IS NULL OR account = ?4)";
+	sqlite3_stmt *st = cached(rc, sql);
+	char **keys = NULL;
+	size_t n = 0;
+	int rc_ = 0, step;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, rc->rule->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, from_ms);
+	sqlite3_bind_int64(st, 3, to_ms);
+	if (account)
+		sqlite3_bind_text(st, 4, account, -1, SQLITE_STATIC);
+	/* collected first: touching a new group writes rule_groups, which the cached SELECT must not see mid-step */
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		keys = xrealloc(keys, (n + 1) * sizeof(*keys));
+		keys[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
+	}
+	if (step != SQLITE_DONE)
+		rc_ = error("scan: %s", sqlite3_errmsg(rc->db));
+	sqlite3_reset(st);
+	for (size_t i = 0; i < n; i++) {
+		if (!rc_)
+			rc_ = group_set_touch(&rc->groups, keys[i], 0, -1);
+		free(keys[i]);
+	}
+	free(keys);
+	return rc_;
+}
+
+int rule_cause(struct rule_ctx *rc, const struct cause_query *q, struct cause *out)
+{
+	return cause_find(rc->db, q, out);
 }
 
 void event_ref_set(struct event_ref *r, const struct event *ev)

@@ -116,6 +116,28 @@ const struct rule *rule_find(const char *id);
 int rule_touch_fields(struct rule_ctx *rc, const struct event *ev, const enum ev_field *by, int n);
 
 /*
+ * Puts ev in the group made of the values s[0..n) (NUL-terminated; NULL
+ * taken as empty), for rules whose groups are named by what an event's
+ * parameters hold (a resource id) rather than by its fields. 0 or -1.
+ */
+int rule_touch_values(struct rule_ctx *rc, const struct event *ev, const char *const *s, int n);
+
+/*
+ * Marks for a whole rebuild every group of the rule that holds a finding
+ * (from an earlier scan) of account (NULL: any account) whose first event
+ * is in [from_ms, to_ms]. For an event that changes what those findings say
+ * without being one of their events: a cause arriving after the failures it
+ * explains, an error that raises an earlier finding's severity. 0 or -1.
+ */
+int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from_ms, long long to_ms);
+
+struct cause_query;
+struct cause;
+
+/* cause_find() (cause.h) in the scan's store: 1 found, 0 none, -1 error. */
+int rule_cause(struct rule_ctx *rc, const struct cause_query *q, struct cause *out);
+
+/*
  * Calls fn for each member of the group being built whose time is at or
  * after from_ms (LLONG_MIN: all), in time order (then seq). Returns 0, or -1
  * on a store error or when fn returns non-zero.
