@@ -76,17 +76,18 @@ enum { COL_SEQ, COL_TIME, COL_ID, COL_SOURCE, COL_NAME, COL_ACCOUNT, COL_REGION,
  * The changes that caused findings on the server's events (details.cause,
  * cause.h), a row per change and finding, in the order of the events: each
  * change is found by its event id through the unique index on
- * event_fields(event_id), one lookup per cause. A cause may lie before
- * since: it is shown with the finding it explains.
+ * event_fields(event_id), one lookup per cause; each finding's details are
+ * read once, however many of the server's events it covers (CROSS JOIN
+ * keeps the planner from reading event_fields in time order instead). A
+ * cause may lie before since: it is shown with the finding it explains.
  */
 #define CAUSE_EVENTS_SQL \
 	"SELECT " EVENT_COLUMNS ", c.finding_id FROM" \
-	" (SELECT DISTINCT f.finding_id, json_extract(f.details, '$.cause.event_id') AS cause_id" \
-	"  FROM source_server_events AS x JOIN finding_events AS fe ON fe.seq = x.seq" \
-	"  JOIN findings AS f ON f.finding_id = fe.finding_id" \
-	"  WHERE x.server_id = ?1 AND x.event_time_ms >= ?2 AND json_valid(f.details)" \
-	"  AND json_type(f.details, '$.cause') = 'object') AS c" \
-	" JOIN event_fields AS e ON e.event_id = c.cause_id ORDER BY e.event_time_ms, e.seq, c.finding_id"
+	" (SELECT f.finding_id, json_extract(f.details, '$.cause.event_id') AS cause_id FROM findings AS f" \
+	"  WHERE f.finding_id IN (SELECT fe.finding_id FROM source_server_events AS x" \
+	"   JOIN finding_events AS fe ON fe.seq = x.seq WHERE x.server_id = ?1 AND x.event_time_ms >= ?2)" \
+	"  AND json_valid(f.details) AND json_type(f.details, '$.cause') = 'object') AS c" \
+	" CROSS JOIN event_fields AS e ON e.event_id = c.cause_id ORDER BY e.event_time_ms, e.seq, c.finding_id"
 
 /* One timeline being written: the two statements read side by side, merged by time. */
 struct tl {
