@@ -10,8 +10,11 @@
  * (a person reads them; the caps below) and say what is left out and the
  * command that shows it; the JSON form carries everything. The causes are
  * the ones CloudTrail can show, in the order a support engineer would rule
- * them out: permissions, quotas and capacity, throttling, then the
- * replication settings.
+ * them out: permissions (IAM, then the KMS keys on the replication path),
+ * quotas and capacity, throttling, the replication settings, the network,
+ * others removing the staging area's resources, then the backlog settings.
+ * A finding's details.cause (cause.h: the change that made its calls fail)
+ * travels in its details; the text and HTML show it as a line of its own.
  */
 #include "report.h"
 
@@ -38,19 +41,29 @@
 #define SHOWN_CHANGES 10    /* replication-settings changes, those with findings first */
 #define SHOWN_SERVERS 50    /* source servers, the worst first */
 
-/* The causes, each backed by one rule. */
-static const struct cause {
+/*
+ * The report's sections, one per cause of a stuck replication that
+ * CloudTrail can show, each backed by one rule (its JSON key stays
+ * "causes": a contract for scripts).
+ */
+static const struct section {
 	const char *id;
 	const char *rule;
 	const char *title;
 	const char *next_step;
 	enum severity evident_at;    /* the least severity that makes it a cause */
-} causes[] = {
+} sections[] = {
 	{ "permissions", "ec2-access-denied", "Missing EC2 permissions",
 	  "Grant the denied actions to the principals below (the policy statement is ready to"
 	  " paste), or re-attach the AWS managed policy of the MGN/DRS role; where the reason is a"
 	  " service control policy or permissions boundary, change that instead. Then restart"
 	  " replication (mgn retry-data-replication) and watch the errors stop.", SEV_LOW },
+	{ "kms", "replication-kms", "KMS keys on the replication path",
+	  "Check the key's state and policy (aws kms describe-key --key-id KEY; aws kms"
+	  " get-key-policy --key-id KEY --policy-name default) and the grants to the MGN/DRS roles"
+	  " (aws kms list-grants --key-id KEY); re-enable the key (aws kms enable-key) or cancel its"
+	  " deletion (aws kms cancel-key-deletion), restore the policy statement or grant that"
+	  " admits the roles, then restart replication.", SEV_LOW },
 	{ "quotas", "service-quota", "Service quotas and capacity",
 	  "Raise the named quota in Service Quotas, or free capacity (old snapshots and"
 	  " volumes); for capacity errors pick another Availability Zone (staging subnet) or"
@@ -68,6 +81,11 @@ static const struct cause {
 	  " test from a replication server: curl -sv https://ec2.REGION.amazonaws.com -o /dev/null"
 	  " (TCP 443 to the endpoint) and, from a source server, nc -vz REPLICATION-SERVER-IP 1500.",
 	  SEV_LOW },
+	{ "interference", "staging-interference", "Someone else removing the staging area's resources",
+	  "Find the cleanup script, Lambda or person named in `who` and make it skip resources"
+	  " tagged AWSApplicationMigrationServiceManaged or AWSElasticDisasterRecoveryManaged"
+	  " (a tag condition in its code or an IAM deny on those tags); then restart replication"
+	  " (mgn retry-data-replication) so that MGN/DRS recreates what was removed.", SEV_LOW },
 	{ "backlog", "replication-settings-risk", "Replication settings that slow the backlog",
 	  "Read the current settings (mgn get-replication-configuration --source-server-id s-...);"
 	  " while the backlog flushes set --bandwidth-throttling 0, GP3 staging disks and a larger"
@@ -77,7 +95,7 @@ static const struct cause {
 	  /* a shared or small server alone is a choice, not why a sync is stuck */
 	  SEV_MEDIUM },
 };
-#define NCAUSES (sizeof(causes) / sizeof(causes[0]))
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 /*
  * What CloudTrail cannot show, and how to look at it by hand. Network
@@ -231,7 +249,7 @@ struct area {
  * A cause's findings in area a under key, the worst first (severity, then
  * MGN/DRS related, then how many events), at most limit (-1: all).
  */
-static void build_findings(struct report *r, const struct cause *c, const struct area *a,
+static void build_findings(struct report *r, const struct section *c, const struct area *a,
 			   const char *key, long long limit)
 {
 	sqlite3_stmt *st = list_begin(r, key,
@@ -258,7 +276,7 @@ static void build_findings(struct report *r, const struct cause *c, const struct
  * finding_count (and over all areas, in how many), evident. Returns
  * whether it is evident.
  */
-static int build_cause_totals(struct report *r, const struct cause *c, const struct area *a)
+static int build_cause_totals(struct report *r, const struct section *c, const struct area *a)
 {
 	sqlite3_stmt *st = store_prepare(r->db,
 		"SELECT max(severity_rank), min(first_time), max(last_time), total(event_count), count(*),"
@@ -341,7 +359,7 @@ static void build_policies(struct report *r)
 }
 
 /* One cause over every account and region: totals, the worst findings, the next step. */
-static void build_cause(struct report *r, const struct cause *c)
+static void build_cause(struct report *r, const struct section *c)
 {
 	struct area all = { 1, NULL, NULL };
 	struct buf more;
@@ -360,7 +378,7 @@ static void build_cause(struct report *r, const struct cause *c)
 }
 
 /* One cause of one area (its findings only in JSON); returns whether it is evident. */
-static int build_area_cause(struct report *r, const struct cause *c, const char *account,
+static int build_area_cause(struct report *r, const struct section *c, const char *account,
 			    const char *region)
 {
 	struct area one = { 0, account, region };
@@ -385,10 +403,10 @@ static void build_area(struct report *r, const char *account, const char *region
 	jsonw_kv_string(&r->w, "region", region);
 	jsonw_key(&r->w, "causes");
 	jsonw_array(&r->w);
-	for (size_t i = 0; i < NCAUSES; i++) {
-		if (build_area_cause(r, &causes[i], account, region)) {
+	for (size_t i = 0; i < NSECTIONS; i++) {
+		if (build_area_cause(r, &sections[i], account, region)) {
 			buf_addstr(&verdict, evident++ ? ", " : "");
-			buf_addstr(&verdict, causes[i].title);
+			buf_addstr(&verdict, sections[i].title);
 		}
 	}
 	jsonw_end_array(&r->w);
@@ -636,9 +654,9 @@ int report_write(sqlite3 *db, const char *store_path, long long since_ms, enum r
 	part_end(&r, REPORT_PART_HEAD, 1);
 	build_areas(&r, first_region);
 	json_array_begin(&r, "causes");
-	for (size_t i = 0; i < NCAUSES; i++) {
+	for (size_t i = 0; i < NSECTIONS; i++) {
 		part_begin(&r, 0);
-		build_cause(&r, &causes[i]);
+		build_cause(&r, &sections[i]);
 		part_end(&r, REPORT_PART_CAUSE, 0);
 	}
 	json_array_end(&r);

@@ -163,6 +163,29 @@ static void text_area(yajl_val a, FILE *f)
 		fprintf(f, "\n");
 }
 
+/*
+ * The change that made a finding's calls fail (details.cause, cause.h), if
+ * the finding names one: "cause: WHO WHAT at TIME (event ID, NAME)".
+ */
+static void text_cause_line(FILE *f, const char *indent, yajl_val finding)
+{
+	yajl_val c = ytree_get(ytree_get(finding, "details", yajl_t_object), "cause", yajl_t_object);
+
+	if (!c)
+		return;
+	fprintf(f, "%scause: ", indent);
+	out_text(f, ytree_str(c, "who"));
+	fprintf(f, " ");
+	out_text(f, ytree_str(c, "what"));
+	fprintf(f, " at ");
+	out_text(f, ytree_str(c, "time"));
+	fprintf(f, " (event ");
+	out_text(f, ytree_str(c, "event_id"));
+	fprintf(f, ", ");
+	out_text(f, ytree_str(c, "event_name"));
+	fprintf(f, ")\n");
+}
+
 /* One cause over all areas: its worst findings, the policy statements, the next step. */
 static void text_cause(yajl_val c, FILE *f)
 {
@@ -191,6 +214,7 @@ static void text_cause(yajl_val c, FILE *f)
 		fprintf(f, " .. ");
 		out_text(f, ytree_str(x, "last_time"));
 		fprintf(f, ")\n");
+		text_cause_line(f, "       ", x);
 	}
 	text_more(f, "     ", ytree_num(c, "finding_count"), ytree_len(fs), NULL, ytree_str(c, "more_command"));
 	for (size_t i = 0; i < ytree_len(ps); i++) {
@@ -316,9 +340,10 @@ static void hx(FILE *f, const char *s)
 }
 
 static const char *const rule_colors[][2] = {
-	{ "ec2-access-denied", "#c0392b" }, { "service-quota", "#8e44ad" },
-	{ "api-throttling", "#d68910" }, { "replication-invalid-tags", "#2471a3" },
-	{ "staging-network-change", "#117a65" }, { "replication-settings-risk", "#5d6d7e" },
+	{ "ec2-access-denied", "#c0392b" }, { "replication-kms", "#784212" },
+	{ "service-quota", "#8e44ad" }, { "api-throttling", "#d68910" },
+	{ "replication-invalid-tags", "#2471a3" }, { "staging-network-change", "#117a65" },
+	{ "staging-interference", "#b03a86" }, { "replication-settings-risk", "#5d6d7e" },
 };
 
 #define NCOLORS (sizeof(rule_colors) / sizeof(rule_colors[0]))
@@ -488,6 +513,26 @@ static void html_area(yajl_val a, FILE *f)
 	fprintf(f, "</ul>\n");
 }
 
+/* The HTML form of text_cause_line(): a line under the finding. */
+static void html_cause_line(FILE *f, yajl_val finding)
+{
+	yajl_val c = ytree_get(ytree_get(finding, "details", yajl_t_object), "cause", yajl_t_object);
+
+	if (!c)
+		return;
+	fprintf(f, "<br><span class=\"cause\">cause: ");
+	hx(f, ytree_str(c, "who"));
+	fprintf(f, " ");
+	hx(f, ytree_str(c, "what"));
+	fprintf(f, " at ");
+	hx(f, ytree_str(c, "time"));
+	fprintf(f, " (event <code>");
+	hx(f, ytree_str(c, "event_id"));
+	fprintf(f, "</code>, ");
+	hx(f, ytree_str(c, "event_name"));
+	fprintf(f, ")</span>");
+}
+
 static void html_cause(yajl_val c, FILE *f)
 {
 	yajl_val fs = ytree_get(c, "worst_findings", yajl_t_array), ps = ytree_get(c, "policies", yajl_t_array);
@@ -518,7 +563,9 @@ static void html_cause(yajl_val c, FILE *f)
 		hx(f, ytree_str(x, "last_time"));
 		fprintf(f, ", first event <code>");
 		hx(f, ytree_str(x, "event_id"));
-		fprintf(f, "</code>)</small></li>\n");
+		fprintf(f, "</code>)</small>");
+		html_cause_line(f, x);
+		fprintf(f, "</li>\n");
 	}
 	fprintf(f, "</ul>\n");
 	html_more(f, ytree_num(c, "finding_count"), ytree_len(fs), NULL, ytree_str(c, "more_command"));
@@ -560,7 +607,8 @@ static const char css[] =
 	".none{color:#666;font-weight:normal}.verdict{font-size:1.1em}"
 	".legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em}"
 	"table{border-collapse:collapse}td,th{border-bottom:1px solid #ddd;padding:.2em .5em;"
-	"text-align:left;vertical-align:top;overflow-wrap:anywhere}.more{color:#555}";
+	"text-align:left;vertical-align:top;overflow-wrap:anywhere}.more{color:#555}"
+	".cause{color:#922}";
 
 /* An HTML id for a source server: its id with anything but [A-Za-z0-9_-] replaced. */
 static void anchor(FILE *f, const char *id)
@@ -569,6 +617,22 @@ static void anchor(FILE *f, const char *id)
 	for (; id && *id; id++)
 		fputc((*id >= 'a' && *id <= 'z') || (*id >= 'A' && *id <= 'Z') || (*id >= '0' && *id <= '9') ||
 		      *id == '-' || *id == '_' ? *id : '_', f);
+}
+
+/* "cause of finding N, M" in a timeline row, after the row's own findings (after: how many). */
+static void html_cause_of(FILE *f, yajl_val ids, size_t after)
+{
+	size_t n = ytree_len(ids);
+
+	if (!n)
+		return;
+	fprintf(f, "%s<span class=\"cause\">cause of finding%s", after ? "<br>" : "", n == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		yajl_val id = ytree_item(ids, i);
+
+		fprintf(f, "%s%lld", i ? ", " : " ", YAJL_IS_INTEGER(id) ? YAJL_GET_INTEGER(id) : 0);
+	}
+	fprintf(f, "</span>");
 }
 
 /* Rows of a server's timeline table at most (its events with findings). */
@@ -632,6 +696,7 @@ static void html_servers(yajl_val doc, FILE *f)
 				fprintf(f, ": ");
 				hx(f, ytree_str(x, "summary"));
 			}
+			html_cause_of(f, ytree_get(e, "cause_of", yajl_t_array), ytree_len(fs));
 			fprintf(f, "</td></tr>\n");
 		}
 		fprintf(f, "</table>\n");

@@ -31,7 +31,12 @@ enum timeline_events { TIMELINE_ALL, TIMELINE_MARKED, TIMELINE_NONE };
  * all of them, those with findings, or none), each with time, event_id,
  * api, event_source, event_name, account, region, principal, who,
  * error_code, related, and findings (rule, severity, summary, finding_id).
- * Events before since_ms are left out. Returns 0 or -1.
+ * Events before since_ms are left out. Among the listed events, at their
+ * time, are the changes that caused findings on the server's events
+ * (details.cause, cause.h), each with cause_of (the ids of the findings it
+ * caused) and no findings of its own, even though the change (an IAM or KMS
+ * call) names no server and may lie before since_ms; the counts cover only
+ * the server's events. Returns 0 or -1.
  */
 int timeline_build(sqlite3 *db, const char *server, long long since_ms, enum timeline_events which,
 		   struct jsonw *w);
@@ -44,6 +49,9 @@ int timeline_build(sqlite3 *db, const char *server, long long since_ms, enum tim
  * Stops and returns -1 when fn does, or on a store error (printed).
  */
 int timeline_servers(sqlite3 *db, long long since_ms, int (*fn)(void *arg, const char *id), void *arg);
+
+/* Prints "      * cause of finding(s) N, M" for an event's cause_of array; nothing without one. */
+void timeline_cause_of_text(yajl_val ids, FILE *f);
 
 /* Prints a timeline object (as timeline_build() writes it, parsed) as text: a line, then its events. */
 void timeline_render_text(yajl_val tl, FILE *f);
