@@ -681,7 +681,7 @@ const struct rule rule_replication_kms = {
 	.version = RULE_V1,
 	.id = "replication-kms",
 	.title = "The replication path's KMS key failing or broken",
-	.severity = SEV_CRITICAL,
+	.severity = SEV_HIGH,
 	.description = "KMS calls of MGN/DRS principals (CreateGrant, GenerateDataKey*, Decrypt,"
 		" ReEncrypt*, DescribeKey), including those EBS makes on their behalf, that failed for"
 		" the key (AccessDenied, KMSInvalidState, Disabled, NotFound, KeyUnavailable), and their"
