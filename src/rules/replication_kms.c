@@ -169,9 +169,9 @@ static const char *ec2_key(yajl_val doc, const struct event *ev, char *tmp, size
 }
 
 /*
- * The key ev is about (*key, id "" when the record names none), or 0 when ev
- * is not a member after all (a settings call without a custom key, a grant
- * to someone else). 1 a member, 0 not, -1 error.
+ * Sets *key to the key ev is about (id "" when the record names none) and
+ * returns 1, or returns 0 when ev is not a member after all (a settings call
+ * without a custom key, a grant to someone else, a change naming no key).
  */
 static int key_of(struct rule_ctx *rc, const struct event *ev, enum kind k, struct kms_key *key)
 {
@@ -191,7 +191,7 @@ static int key_of(struct rule_ctx *rc, const struct event *ev, enum kind k, stru
 	if (kmskey_parse(ref, ev->account, ev->aws_region, key)) {
 		/* only a failure is worth keeping without a key: it is still a failure */
 		member = member && k == K_FAIL;
-		kmskey_parse("", NULL, NULL, key);
+		memset(key, 0, sizeof(*key));
 		snprintf(key->account, sizeof(key->account), "%s", ev->account ? ev->account : "");
 		snprintf(key->region, sizeof(key->region), "%s", ev->aws_region ? ev->aws_region : "");
 	}
@@ -204,7 +204,6 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 	enum kind k = kind_of(ev);
 	struct kms_key key;
 	const char *v[3];
-	int member;
 
 	/* a change that may explain earlier failures: their findings are rebuilt */
 	if (cause_is_change(ev) &&
@@ -212,9 +211,8 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 		return RULE_ERROR;
 	if (k == K_NONE)
 		return RULE_DECLINED;
-	member = key_of(rc, ev, k, &key);
-	if (member <= 0)
-		return member < 0 ? RULE_ERROR : RULE_DECLINED;
+	if (!key_of(rc, ev, k, &key))
+		return RULE_DECLINED;
 	v[0] = key.account;
 	v[1] = key.region;
 	v[2] = key.id;
