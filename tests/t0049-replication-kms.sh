@@ -129,3 +129,21 @@ run_ts 0 -q ingest "$FIX/real/DataDog_stratus-red-team__docs_detonation-logs" \
 	"$FIX/real/aws_aws-cli__awscli_examples_cloudtrail_lookup-events.json"
 run_ts 0 scan
 same "the real fixtures give no replication-kms finding" "$(finding event_name | wc -l | tr -d ' ')" 0
+
+# attacker-written key names: a '|' keeps its group apart, escapes and bidi
+# controls come out of every output visible and harmless
+EVIL='alias/a|b\u001b]52;c;cHduZWQ=\u0007\u202ex\u009b31m'
+rm -f "$DB"
+mk "$T/evil.json" \
+	"$(kms ebs:mgn-repl 2026-11-05T09:00:00Z Decrypt "$EVIL" "" '"errorCode": "AccessDeniedException", "resources": []')" \
+	"$(kms ebs:mgn-repl 2026-11-05T09:01:00Z Decrypt alias/a "" '"errorCode": "AccessDeniedException", "resources": []')"
+ts -q ingest "$T/evil.json"
+run_ts 0 scan
+same "a '|' in an alias is no group separator: two keys, two findings" "$(finding event_name | wc -l | tr -d ' ')" 2
+run_ts 0 findings --rule replication-kms
+check "findings: no raw escape, C1 or bidi control" python3 "$ROOT/tests/safebytes.py" term "$T/out"
+run_ts 0 findings --rule replication-kms --format json
+check "findings json: none either" python3 "$ROOT/tests/safebytes.py" json "$T/out"
+same "details.key round-trips the alias as given" \
+	"$(python3 -c 'import json,sys; print(sorted(ascii(json.loads(l)["details"]["key"]) for l in open(sys.argv[1])))' "$T/out")" \
+	"[\"'alias/a'\", \"'alias/a|b\\\\x1b]52;c;cHduZWQ=\\\\x07\\\\u202ex\\\\x9b31m'\"]"
