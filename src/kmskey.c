@@ -63,7 +63,13 @@ int kmskey_parse(const char *ref, const char *account, const char *region, struc
 
 const char *kmskey_as_given(yajl_val doc)
 {
-	return ctj_str(ctj_get(ctj_params(doc), "keyId"));
+	yajl_val p = ctj_params(doc);
+	const char *k = ctj_str(ctj_get(p, "keyId"));
+
+	/* ReEncrypt names two keys: the one it encrypts to is the one a copy needs */
+	if (!k)
+		k = ctj_str(ctj_get(p, "destinationKeyId"));
+	return k ? k : ctj_str(ctj_get(p, "sourceKeyId"));
 }
 
 const char *kmskey_of_record(yajl_val doc)

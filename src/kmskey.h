@@ -35,7 +35,10 @@ int kmskey_parse(const char *ref, const char *account, const char *region, struc
  */
 const char *kmskey_of_record(yajl_val doc);
 
-/* The keyId the caller gave (requestParameters.keyId), or NULL. Lives as long as doc. */
+/*
+ * The key the caller gave: requestParameters.keyId, else ReEncrypt's
+ * destinationKeyId, else its sourceKeyId; NULL when none. Lives as long as doc.
+ */
 const char *kmskey_as_given(yajl_val doc);
 
 /*

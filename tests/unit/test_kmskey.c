@@ -60,6 +60,10 @@ static void test_record(void)
 	ASSERT_STR_EQ(from_record(rec, 1), "alias/repl", "the key as the caller gave it");
 	ASSERT_STR_EQ(from_record("{\"requestParameters\": {\"keyId\": \"k-2\"}}", 0), "k-2",
 		      "without resources[], the keyId given");
+	ASSERT_STR_EQ(from_record("{\"requestParameters\": {\"sourceKeyId\": \"k-s\", \"destinationKeyId\": \"k-d\"}}", 1),
+		      "k-d", "ReEncrypt: the key it encrypts to");
+	ASSERT_STR_EQ(from_record("{\"requestParameters\": {\"sourceKeyId\": \"k-s\"}}", 1), "k-s",
+		      "ReEncrypt without a destination: the source key");
 	ASSERT_STR_EQ(from_record("{\"requestParameters\": null, \"resources\": 5}", 0), "(none)",
 		      "no key, and a resources[] of the wrong type, give none");
 }
