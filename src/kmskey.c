@@ -72,18 +72,30 @@ const char *kmskey_as_given(yajl_val doc)
 	return k ? k : ctj_str(ctj_get(p, "sourceKeyId"));
 }
 
+/* Whether s is a key's ARN (not an alias's): arn:PARTITION:kms:REGION:ACCOUNT:key/ID. */
+static int key_arn(const char *s)
+{
+	struct kms_key k;
+
+	return s && !strncmp(s, "arn:", 4) && !parse_arn(s, &k) && strncmp(k.id, "alias/", 6);
+}
+
 const char *kmskey_of_record(yajl_val doc)
 {
 	yajl_val res = ctj_get(doc, "resources");
+	const char *k;
 
+	/* older records give resources[] no type: the ARN's form says it is a key */
 	for (size_t i = 0; res && YAJL_IS_ARRAY(res) && i < res->u.array.len; i++) {
 		yajl_val r = res->u.array.values[i];
 		const char *type = ctj_str(ctj_get(r, "type")), *arn = ctj_str(ctj_get(r, "ARN"));
 
-		if (type && arn && !strcmp(type, "AWS::KMS::Key"))
+		if ((!type || !strcmp(type, "AWS::KMS::Key")) && key_arn(arn))
 			return arn;
 	}
-	return kmskey_as_given(doc);
+	/* since December 2022 CloudTrail adds the key's ARN to some responses */
+	k = ctj_str(ctj_get(ctj_get(doc, "responseElements"), "keyId"));
+	return key_arn(k) ? k : kmskey_as_given(doc);
 }
 
 int kmskey_in_text(const char *text, char *out, size_t n)

@@ -11,6 +11,8 @@
 #ifndef TRAILSIFT_KMSKEY_H
 #define TRAILSIFT_KMSKEY_H
 
+#include <stddef.h>
+
 #include <yajl/yajl_tree.h>
 
 /* A key as this program names it. */
@@ -28,10 +30,11 @@ struct kms_key {
 int kmskey_parse(const char *ref, const char *account, const char *region, struct kms_key *out);
 
 /*
- * The key a parsed CloudTrail record of kms.amazonaws.com acts on: the ARN
- * of resources[] of type AWS::KMS::Key (the key itself even when the caller
- * gave an alias), else requestParameters.keyId; NULL when neither. The
- * string lives as long as doc.
+ * The key a parsed CloudTrail record of kms.amazonaws.com acts on: the key
+ * ARN of resources[] (type AWS::KMS::Key, or no type: the key itself even
+ * when the caller gave an alias), else a key ARN in responseElements.keyId,
+ * else the key as given (kmskey_as_given()); NULL when none. The string
+ * lives as long as doc.
  */
 const char *kmskey_of_record(yajl_val doc);
 

@@ -5,7 +5,10 @@
 # store does not show was MGN/DRS's, EBS retiring its own grant. The key is
 # named as ARN, alias or id in different events. Records in KMS's
 # CloudTrail shape: requestParameters.keyId as given, the key's ARN in
-# resources[] (fixtures/real/...log-examples.json shows it).
+# resources[] (fixtures/real/...log-examples.json; older records give it no
+# type) and, since December 2022, in CreateGrant's responseElements.keyId
+# (AWS KMS Developer Guide, CloudTrail examples "CreateGrant" and "Amazon EC2
+# example two").
 . "$(dirname "$0")/lib.sh"
 
 mk() { python3 "$ROOT/tests/mkevents.py" "$@"; }
@@ -38,7 +41,7 @@ mk "$T/kms.json" \
 	"$(kms ebs:mgn-slr 2026-11-03T08:31:00Z CreateGrant "$ARN1" "$ARN1" "\"responseElements\": {\"grantId\": \"g-ebs\"}")" \
 	"$(kms user:jose 2026-11-03T09:00:00Z DisableKey "$K1" "$ARN1")" \
 	"$(kms ebs:mgn-repl 2026-11-03T09:10:00Z $GDK alias/repl-key "$ARN1" '"errorCode": "DisabledException", "errorMessage": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab is disabled."')" \
-	"$(kms ebs:mgn-repl 2026-11-03T09:11:00Z $GDK alias/repl-key "$ARN1" '"errorCode": "DisabledException"')" \
+	"$(kms ebs:mgn-repl 2026-11-03T09:11:00Z $GDK alias/repl-key "$ARN1" '"errorCode": "DisabledException", "resources": [{"ARN": "'"$ARN1"'", "accountId": "'"$A"'"}]')" \
 	"$(kms role:AppRole 2026-11-03T09:12:00Z Decrypt "$K1" "$ARN1" '"errorCode": "AccessDeniedException"')" \
 	"$(kms role:AppRole 2026-11-03T09:13:00Z Decrypt "$K2" "$ARN2")" \
 	"$(kms user:jose 2026-11-03T09:14:00Z DisableKey "$K2" "$ARN2")" \
@@ -46,7 +49,7 @@ mk "$T/kms.json" \
 	"$(kms user:jose 2026-11-03T09:16:00Z PutKeyPolicy "$ARN1" "$ARN1")" \
 	"$(kms user:jose 2026-11-03T09:17:00Z DisableKey "$K1" "$ARN1" '"errorCode": "AccessDeniedException"')" \
 	"$(kms mgn-repl 2026-11-03T09:18:00Z Decrypt "$K1" "$ARN1" '"errorCode": "ThrottlingException"')" \
-	"{\"who\": \"user:sec\", \"t\": \"2026-11-03T09:20:00Z\", \"eventSource\": \"kms.amazonaws.com\", \"eventName\": \"CreateGrant\", \"params\": {\"keyId\": \"$K1\", \"granteePrincipal\": \"$REPL\", \"operations\": [\"Decrypt\"]}, \"responseElements\": {\"grantId\": \"g-repl\"}, $(res "$ARN1")}" \
+	"{\"who\": \"user:sec\", \"t\": \"2026-11-03T09:20:00Z\", \"eventSource\": \"kms.amazonaws.com\", \"eventName\": \"CreateGrant\", \"params\": {\"keyId\": \"$K1\", \"granteePrincipal\": \"$REPL\", \"operations\": [\"Decrypt\"]}, \"responseElements\": {\"grantId\": \"g-repl\", \"keyId\": \"$ARN1\"}, $(res "$ARN1")}" \
 	"{\"who\": \"user:sec\", \"t\": \"2026-11-03T09:21:00Z\", \"eventSource\": \"kms.amazonaws.com\", \"eventName\": \"CreateGrant\", \"params\": {\"keyId\": \"$K1\", \"granteePrincipal\": \"arn:aws:iam::$A:role/AppRole\", \"operations\": [\"Decrypt\"]}, \"responseElements\": {\"grantId\": \"g-app\"}, $(res "$ARN1")}" \
 	"{\"who\": \"user:jose\", \"t\": \"2026-11-03T09:22:00Z\", \"eventSource\": \"kms.amazonaws.com\", \"eventName\": \"RevokeGrant\", \"params\": {\"keyId\": \"$ARN1\", \"grantId\": \"g-repl\"}, $(res "$ARN1")}" \
 	"{\"who\": \"user:jose\", \"t\": \"2026-11-03T09:23:00Z\", \"eventSource\": \"kms.amazonaws.com\", \"eventName\": \"RevokeGrant\", \"params\": {\"keyId\": \"$ARN1\", \"grantId\": \"g-app\"}, $(res "$ARN1")}" \

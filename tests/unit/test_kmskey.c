@@ -58,6 +58,12 @@ static void test_record(void)
 
 	ASSERT_STR_EQ(from_record(rec, 0), "arn:aws:kms:us-east-1:1:key/k-1", "resources[] names the key behind an alias");
 	ASSERT_STR_EQ(from_record(rec, 1), "alias/repl", "the key as the caller gave it");
+	ASSERT_STR_EQ(from_record("{\"requestParameters\": {\"keyId\": \"alias/r\"}, \"resources\": [{\"ARN\":"
+				  " \"arn:aws:kms:us-east-1:1:alias/r\"}, {\"ARN\": \"arn:aws:kms:us-east-1:1:key/k-4\"}]}", 0),
+		      "arn:aws:kms:us-east-1:1:key/k-4", "resources[] without a type (older records): the key ARN, not the alias's");
+	ASSERT_STR_EQ(from_record("{\"requestParameters\": {\"keyId\": \"k-5\"}, \"responseElements\": {\"grantId\":"
+				  " \"g\", \"keyId\": \"arn:aws:kms:us-east-1:1:key/k-5\"}}", 0),
+		      "arn:aws:kms:us-east-1:1:key/k-5", "without resources[], the key ARN CloudTrail adds to the response");
 	ASSERT_STR_EQ(from_record("{\"requestParameters\": {\"keyId\": \"k-2\"}}", 0), "k-2",
 		      "without resources[], the keyId given");
 	ASSERT_STR_EQ(from_record("{\"requestParameters\": {\"sourceKeyId\": \"k-s\", \"destinationKeyId\": \"k-d\"}}", 1),
