@@ -260,7 +260,7 @@ struct group {
 	struct change *c;
 	size_t nc;
 	long long *grant_seqs;       /* CreateGrant calls, read only when a grant is revoked */
-	size_t ngrants;
+	size_t ngrants, grants_cap;  /* EBS makes one per volume: grown by doubling */
 	struct evidence ev;
 };
 
@@ -318,7 +318,10 @@ static void add_change(struct group *g, const struct event *ev)
 
 static void add_grant(struct group *g, const struct event *ev)
 {
-	g->grant_seqs = xrealloc(g->grant_seqs, (g->ngrants + 1) * sizeof(*g->grant_seqs));
+	if (g->ngrants == g->grants_cap) {
+		g->grants_cap = g->grants_cap ? 2 * g->grants_cap : 64;
+		g->grant_seqs = xrealloc(g->grant_seqs, g->grants_cap * sizeof(*g->grant_seqs));
+	}
 	g->grant_seqs[g->ngrants++] = ev->seq;
 }
 
