@@ -41,7 +41,8 @@ static int parse_arn(const char *ref, struct kms_key *out)
 	if (copy(out->region, sizeof(out->region), f[3], len[3]) ||
 	    copy(out->account, sizeof(out->account), f[4], len[4]))
 		return -1;
-	if (!strncmp(f[5], "key/", 4) && f[5][4])
+	/* a key's id is never an alias: "key/alias/x" names nothing */
+	if (!strncmp(f[5], "key/", 4) && f[5][4] && strncmp(f[5] + 4, "alias/", 6))
 		return copy(out->id, sizeof(out->id), f[5] + 4, strlen(f[5] + 4));
 	if (!strncmp(f[5], "alias/", 6) && f[5][6])
 		return copy(out->id, sizeof(out->id), f[5], strlen(f[5]));
@@ -55,6 +56,8 @@ int kmskey_parse(const char *ref, const char *account, const char *region, struc
 		return -1;
 	if (!strncmp(ref, "arn:", 4))
 		return parse_arn(ref, out);
+	if (!strcmp(ref, "alias/"))
+		return -1; /* an alias without a name, as parse_arn() refuses it */
 	if (copy(out->account, sizeof(out->account), account ? account : "", account ? strlen(account) : 0) ||
 	    copy(out->region, sizeof(out->region), region ? region : "", region ? strlen(region) : 0))
 		return -1;

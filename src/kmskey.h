@@ -25,7 +25,8 @@ struct kms_key {
 /*
  * Parses ref (any form KMS accepts); account and region are taken when ref
  * does not name them (an id or "alias/NAME"). Returns 0, or -1 when ref is
- * NULL, empty, an ARN that is not a KMS key's or alias's, or too long.
+ * NULL, empty, an alias without a name, an ARN that is not a KMS key's or
+ * alias's, or too long.
  */
 int kmskey_parse(const char *ref, const char *account, const char *region, struct kms_key *out);
 

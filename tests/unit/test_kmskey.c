@@ -31,10 +31,12 @@ static void test_parse(void)
 	ASSERT_STR_EQ(parsed("1234abcd-12ab"), "111 r-1 1234abcd-12ab", "a bare id is in the caller's account and region");
 	ASSERT_STR_EQ(parsed("alias/aws/ebs"), "111 r-1 alias/aws/ebs", "an alias name likewise");
 	ASSERT_STR_EQ(parsed(""), "-1", "an empty key is refused");
+	ASSERT_STR_EQ(parsed("alias/"), "-1", "an alias without a name is refused");
 	ASSERT_STR_EQ(parsed(NULL), "-1", "no key is refused");
 	ASSERT_STR_EQ(parsed("arn:aws:s3:::bucket/key/x"), "-1", "another service's ARN is refused");
 	ASSERT_STR_EQ(parsed("arn:aws:kms:us-east-1:222:key/"), "-1", "an ARN without an id is refused");
 	ASSERT_STR_EQ(parsed("arn:aws:kms:us-east-1:222"), "-1", "a cut ARN is refused");
+	ASSERT_STR_EQ(parsed("arn:aws:kms:us-east-1:222:key/alias/x"), "-1", "a key ARN whose id is an alias is refused");
 	ASSERT_STR_EQ(parsed("arn:aws:kms:us-east-1:222:grant/x"), "-1", "an ARN of neither key nor alias is refused");
 }
 
