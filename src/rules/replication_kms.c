@@ -41,7 +41,7 @@ enum kind {
 	K_FAIL,      /* an MGN/DRS principal's KMS call that failed, or its EC2 call failing on KMS */
 	K_SETTING,   /* a settings call naming the key */
 	K_GRANT,     /* someone else's CreateGrant to an MGN/DRS role (check() read the grantee) */
-	K_CHANGE,    /* DisableKey, ScheduleKeyDeletion, PutKeyPolicy, RevokeGrant, RetireGrant */
+	K_CHANGE,    /* DisableKey, ScheduleKeyDeletion, PutKeyPolicy; RevokeGrant, RetireGrant by others than MGN/DRS or AWS */
 };
 
 #define KMS "kms.amazonaws.com"
@@ -112,8 +112,9 @@ static enum kind kind_of(const struct event *ev)
 		if (ev->error_code)
 			return ev->related && name_in(ev->event_name, use_names) &&
 			       name_in(ev->error_base, fail_codes) ? K_FAIL : K_NONE;
+		/* MGN/DRS, or EBS for them, retiring their own grants is their lifecycle */
 		if (change_of(ev->event_name))
-			return K_CHANGE;
+			return strstr(ev->event_name, "Grant") && (ev->related || ev->invoked_by) ? K_NONE : K_CHANGE;
 		if (ev->related && name_in(ev->event_name, use_names))
 			return K_USE;
 		return is(ev->event_name, "CreateGrant") ? K_GRANT : K_NONE;
@@ -241,7 +242,6 @@ struct change {
 	const struct change_name *what;
 	char principal[256];
 	char who[256];               /* the session or user that made it */
-	int by_mgn_or_aws;           /* made by MGN/DRS or by an AWS service on someone's behalf */
 };
 
 /* What shows the replication path uses the key: the first of each kind. */
@@ -313,7 +313,6 @@ static void add_change(struct group *g, const struct event *ev)
 	snprintf(c->principal, sizeof(c->principal), "%s", ev->principal ? ev->principal : "");
 	snprintf(c->who, sizeof(c->who), "%s",
 		 arn_short_name(ev->principal_arn ? ev->principal_arn : ev->principal ? ev->principal : "?"));
-	c->by_mgn_or_aws = ev->related || ev->invoked_by;
 }
 
 static void add_grant(struct group *g, const struct event *ev)
@@ -642,7 +641,7 @@ static int emit_change(struct rule_ctx *rc, char *const *p, const struct change 
 	return rc_;
 }
 
-/* A change is flagged when the key is in use; a grant's only when it was MGN/DRS's and someone else took it. */
+/* A change is flagged when the key is in use; a grant's only when the store shows it was MGN/DRS's. */
 static int judge_change(struct rule_ctx *rc, char *const *p, const struct group *g, const struct change *c)
 {
 	char grant_id[128];
@@ -650,7 +649,7 @@ static int judge_change(struct rule_ctx *rc, char *const *p, const struct group 
 	if (!in_use(&g->ev))
 		return 0;
 	if (strstr(c->what->name, "Grant")) {
-		if (c->by_mgn_or_aws || !grant_to_mgn(rc, g, c, grant_id, sizeof(grant_id)))
+		if (!grant_to_mgn(rc, g, c, grant_id, sizeof(grant_id)))
 			return 0;
 		return emit_change(rc, p, c, &g->ev, grant_id);
 	}
