@@ -41,7 +41,7 @@ enum kind {
 	K_FAIL,      /* an MGN/DRS principal's KMS call that failed, or its EC2 call failing on KMS */
 	K_SETTING,   /* a settings call naming the key */
 	K_GRANT,     /* someone else's CreateGrant to an MGN/DRS role (check() read the grantee) */
-	K_CHANGE,    /* DisableKey, ScheduleKeyDeletion, PutKeyPolicy; RevokeGrant, RetireGrant by others than MGN/DRS or AWS */
+	K_CHANGE,    /* DisableKey, ScheduleKeyDeletion, PutKeyPolicy; grants revoked or retired by others */
 };
 
 #define KMS "kms.amazonaws.com"
