@@ -206,9 +206,10 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 	struct kms_key key;
 	const char *v[3];
 
-	/* a change that may explain earlier failures: their findings are rebuilt */
+	/* a change that may explain earlier failures: their findings are rebuilt (an SCP's in any account) */
 	if (cause_is_change(ev) &&
-	    rule_touch_findings(rc, ev->account, ev->time_ms, ev->time_ms + CAUSE_WINDOW_MS))
+	    rule_touch_findings(rc, is(ev->event_source, "organizations.amazonaws.com") ? NULL : ev->account,
+				ev->time_ms, ev->time_ms + CAUSE_WINDOW_MS))
 		return RULE_ERROR;
 	if (k == K_NONE)
 		return RULE_DECLINED;
