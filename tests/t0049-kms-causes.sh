@@ -46,7 +46,8 @@ mk "$T/failures.json" \
 	"$(kms ebs:mgn-repl 2026-11-03T09:40:00Z $GDK alias/repl k-1 '"errorCode": "DisabledException"')" \
 	"$(kms ebs:mgn-repl 2026-11-03T10:10:00Z $GDK k-5 k-5 '"errorCode": "DisabledException"')" \
 	"$(kms mgn-repl 2026-11-03T11:10:00Z $GDK k-6 k-6 "$DENIED")" \
-	"$(kms mgn-slr 2026-11-03T12:10:00Z Decrypt k-7 k-7 '"errorCode": "KMSInvalidStateException"')"
+	"$(kms mgn-slr 2026-11-03T12:10:00Z Decrypt k-7 k-7 '"errorCode": "KMSInvalidStateException"')" \
+	"$(kms mgn-slr 2026-11-03T13:10:00Z CreateGrant k-8 k-8 '"errorCode": "AccessDeniedException", "errorMessage": "User: arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForApplicationMigrationService/5f1c is not authorized to perform: kms:CreateGrant with an explicit deny in a service control policy"')"
 mk "$T/changes.json" \
 	"$(kms user:jose 2026-11-03T09:00:00Z DisableKey k-1 k-1 '"id": "c-disable-k1"')" \
 	"$(kms user:jose 2026-11-03T08:00:00Z PutKeyPolicy k-1 k-1 '"id": "c-older-policy-k1"')" \
@@ -55,7 +56,8 @@ mk "$T/changes.json" \
 	"$(kms user:jose 2026-11-03T09:01:00Z DisableKey k-1 k-1 '"id": "c-failed-k1", "errorCode": "AccessDeniedException"')" \
 	"$(iam user:jose 2026-11-03T11:00:00Z DetachRolePolicy $REPL c-detach-repl)" \
 	"$(iam user:jose 2026-11-03T11:05:00Z DetachRolePolicy AppRole c-detach-app)" \
-	"$(kms user:jose 2026-10-01T12:00:00Z ScheduleKeyDeletion k-7 k-7 '"id": "c-too-old-k7"')"
+	"$(kms user:jose 2026-10-01T12:00:00Z ScheduleKeyDeletion k-7 k-7 '"id": "c-too-old-k7"')" \
+	"{\"who\": \"user:jose\", \"t\": \"2026-11-03T13:00:00Z\", \"eventSource\": \"organizations.amazonaws.com\", \"eventName\": \"UpdatePolicy\", \"params\": {\"policyId\": \"p-deny\", \"content\": \"{\\\"Statement\\\": []}\"}, \"id\": \"c-scp\"}"
 
 check_causes() { # WHEN
 	same "$1: the key's DisableKey before the first failure is the cause (not a later change, not another key's)" \
@@ -67,6 +69,8 @@ check_causes() { # WHEN
 	same "$1: an IAM change to the failing role is a cause; another role's is not" \
 		"$(cause_of 2026-11-03T11:10:00Z)" "DetachRolePolicy c-detach-repl $JOSE"
 	same "$1: a change older than 30 days is not a cause" "$(cause_of 2026-11-03T12:10:00Z)" "null"
+	same "$1: a denial by a service control policy: the SCP's change is the cause" \
+		"$(cause_of 2026-11-03T13:10:00Z)" "UpdatePolicy c-scp $JOSE"
 }
 
 # the changes read in a later scan than the failures they explain

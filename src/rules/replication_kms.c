@@ -484,6 +484,7 @@ static int emit_failure(struct rule_ctx *rc, char *const *p, const struct failur
 	q.account = p[0];
 	q.role_arn = f->principal;
 	q.key = full[0] ? full : NULL;
+	q.scp = strstr(f->sample, "service control policy") != NULL;
 	q.first_fail_ms = f->refs.v[0].time_ms;
 	found = rule_cause(rc, &q, &cause);
 	if (found < 0)
