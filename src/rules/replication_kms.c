@@ -245,6 +245,8 @@ struct change {
 	char who[256];               /* the session or user that made it */
 };
 
+#define SETTINGS_KEPT 8          /* settings calls named in details */
+
 /* What shows the replication path uses the key: the first of each kind. */
 struct evidence {
 	long settings, uses, grants;
@@ -252,7 +254,7 @@ struct evidence {
 	char setting_call[80];       /* "mgn:UpdateReplicationConfiguration" */
 	char use_call[80];           /* "kms:GenerateDataKey" */
 	char use_by[256];            /* the principal's name */
-	struct event_ref settings_refs[8]; /* the first settings calls, for details */
+	struct event_ref settings_refs[SETTINGS_KEPT]; /* the first settings calls, for details */
 };
 
 struct group {
@@ -328,7 +330,7 @@ static void add_grant(struct group *g, const struct event *ev)
 static void add_evidence(struct evidence *e, const struct event *ev, enum kind k)
 {
 	if (k == K_SETTING) {
-		if (e->settings < (long)(sizeof(e->settings_refs) / sizeof(e->settings_refs[0])))
+		if (e->settings < SETTINGS_KEPT)
 			event_ref_set(&e->settings_refs[e->settings], ev);
 		if (!e->settings++) {
 			event_ref_set(&e->setting, ev);
@@ -382,7 +384,7 @@ static void in_use_text(struct buf *b, const struct evidence *e)
 
 static void in_use_json(struct jsonw *w, const struct evidence *e)
 {
-	long n = e->settings < 8 ? e->settings : 8;
+	long n = e->settings < SETTINGS_KEPT ? e->settings : SETTINGS_KEPT;
 
 	jsonw_key(w, "key_in_use_by");
 	jsonw_object(w);
