@@ -18,6 +18,7 @@
 #include "timeparse.h"
 
 extern const struct rule rule_ec2_access_denied;
+extern const struct rule rule_replication_kms;
 extern const struct rule rule_api_throttling;
 extern const struct rule rule_service_quota;
 extern const struct rule rule_replication_invalid_tags;
@@ -26,6 +27,7 @@ extern const struct rule rule_staging_network_change;
 
 const struct rule *const rules[] = {
 	&rule_ec2_access_denied,
+	&rule_replication_kms,
 	&rule_api_throttling,
 	&rule_service_quota,
 	&rule_replication_invalid_tags,

@@ -3,7 +3,9 @@
 usage: mkevents.py OUT.json SPEC...
 
 Each SPEC is a JSON object of overrides on a base record; shorthands:
-  "who": "mgn-slr" | "mgn-repl" | "drs-slr" | "user:NAME" | "role:NAME"
+  "who": "mgn-slr" | "mgn-repl" | "drs-slr" | "user:NAME" | "role:NAME",
+         or "ebs:" before one of them: the call EBS made on that principal's
+         behalf (invokedBy, sourceIPAddress, userAgent "ec2.amazonaws.com")
   "t":   eventTime ("2026-11-03T10:00:00Z")
   "id":  eventID (default: a fresh UUID from a counter)
   "params": requestParameters
@@ -46,7 +48,10 @@ def identity(who):
 
 def record(spec):
     counter[0] += 1
-    ident, ip = identity(spec.pop("who", "user:alice"))
+    who = spec.pop("who", "user:alice")
+    ident, ip = identity(who[4:] if who.startswith("ebs:") else who)
+    if who.startswith("ebs:"):
+        ident["invokedBy"] = ip = "ec2.amazonaws.com"
     rec = {"eventVersion": "1.09", "userIdentity": ident,
            "eventTime": spec.pop("t", "2026-11-03T10:00:00Z"),
            "eventSource": "ec2.amazonaws.com", "eventName": "CreateSnapshot",

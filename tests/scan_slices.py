@@ -114,6 +114,43 @@ def synthetic(seed):
         for name, who, params, resp in net:
             recs.append(mkevents.record({"who": who, "t": at(rng.randrange(400)), "eventName": name,
                                          "params": params, "responseElements": resp}))
+    recs += kms_records(rng, at)
+    return recs
+
+
+def kms_records(rng, at):
+    """replication-kms: keys learned in use late (settings, MGN's calls), changes and failures on them."""
+    recs = []
+
+    def key(k):
+        return "arn:aws:kms:us-east-1:%s:key/kkkk-%d" % (mkevents.ACCOUNT, k)
+
+    def kms(who, name, k, form, **extra):
+        keyid = [key(k), "kkkk-%d" % k, "alias/k%d" % k][form]
+        rec = {"who": who, "t": at(rng.randrange(400)), "eventSource": "kms.amazonaws.com", "eventName": name,
+               "params": {"keyId": keyid},
+               "resources": [{"accountId": mkevents.ACCOUNT, "type": "AWS::KMS::Key", "ARN": key(k)}]}
+        rec.update(extra)
+        return mkevents.record(rec)
+
+    for k in range(3):  # key 0 named by settings, key 1 used by MGN, key 2 by no one
+        if k == 0:
+            recs.append(mkevents.record({"who": "user:admin", "t": at(rng.randrange(400)),
+                                         "eventSource": "mgn.amazonaws.com",
+                                         "eventName": "UpdateReplicationConfigurationTemplate",
+                                         "params": {"replicationConfigurationTemplateID": "rct-k",
+                                                    "ebsEncryption": "CUSTOM", "ebsEncryptionKeyArn": key(0)}}))
+        if k == 1:
+            recs.append(kms("ebs:mgn-repl", "GenerateDataKeyWithoutPlaintext", 1, 0))
+        for name in ("DisableKey", "PutKeyPolicy", "ScheduleKeyDeletion"):
+            recs.append(kms("user:jose", name, k, rng.randrange(2)))
+        for i in range(4):
+            recs.append(kms(rng.choice(["ebs:mgn-repl", "mgn-slr", "role:AppRole"] if k < 2 else ["role:AppRole"]),
+                            rng.choice(["GenerateDataKeyWithoutPlaintext", "Decrypt", "CreateGrant"]), k,
+                            rng.randrange(3), errorCode=rng.choice(["DisabledException", "AccessDeniedException"])))
+    recs.append(kms("mgn-slr", "CreateGrant", 0, 0, responseElements={"grantId": "g-k0"},
+                    params={"keyId": key(0), "granteePrincipal": "ec2.us-east-1.amazonaws.com"}))
+    recs.append(kms("user:jose", "RevokeGrant", 0, 0, params={"keyId": key(0), "grantId": "g-k0"}))
     return recs
 
 

@@ -141,6 +141,15 @@ def jsonw():
     put("fuzz_jsonw", b"\x01\x02\xe2\x80\xa8\x1f\xc0\xaf\xff\x06\x05\x01\x07\x01\x08")
 
 
+def kmskey():
+    for s in (b"arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+              b"arn:aws-us-gov:kms:us-gov-west-1:1:alias/repl", b"alias/aws/ebs", b"mrk-1234", b"alias/",
+              b"arn:aws:kms:us-east-1:1:key/", b"arn:aws:s3:::b/key/x",
+              b"User: x is not authorized: arn:aws:kms:eu-west-1:2:key/k-1. because",
+              b"'arn:aws:kms:r:1:key/a:b|c\x1b[31m'"):
+        put("fuzz_kmskey", s)
+
+
 if __name__ == "__main__":
     cloudtrail()
     awsconfig()
@@ -151,3 +160,4 @@ if __name__ == "__main__":
     sigv4()
     out()
     jsonw()
+    kmskey()
