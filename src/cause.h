@@ -58,18 +58,51 @@ struct cause {
 	char time[32];               /* eventTime as CloudTrail wrote it */
 	char who[256];               /* session name of an SSO or assumed role, else the ARN */
 	char what[512];              /* one line: "detached X from Y" */
+	long long fail_ms;           /* the query's first failure, for cause_lead() */
 };
 
 /* 1 and *out filled when a cause is found, 0 when none, -1 on a store error (printed). */
 int cause_find(sqlite3 *db, const struct cause_query *q, struct cause *out);
 
+/*
+ * The statements cause_find_in() prepares on first use and keeps, so that a
+ * scan that looks for causes once per group prepares them once: zeroed
+ * before the first call, closed with cause_stmts_close() after the last.
+ */
+struct cause_stmts {
+	sqlite3_stmt *candidates[3];  /* changes of one source, newest first */
+	sqlite3_stmt *attachments;    /* AttachRolePolicy/DetachRolePolicy before a time */
+	sqlite3_stmt *raw;            /* an event's record */
+};
+
+/* cause_find() with statements kept in cs. */
+int cause_find_in(sqlite3 *db, struct cause_stmts *cs, const struct cause_query *q, struct cause *out);
+void cause_stmts_close(struct cause_stmts *cs);
+
 /* Whether ev is a change cause_find() may return. */
 int cause_is_change(const struct event *ev);
+
+/*
+ * Whether ev may change what cause_find() returns, and for which first
+ * failures: a change (cause_is_change(): [its time, its time +
+ * CAUSE_WINDOW_MS]), or a successful AttachRolePolicy/DetachRolePolicy,
+ * which decides whether later changes of the policy count ([its time, end
+ * of time]). *account is the account whose findings it concerns, NULL for
+ * organizations changes (the management account's trail speaks for all).
+ * For check(): rule_touch_findings(rc, *account, *from, *to).
+ */
+int cause_span(const struct event *ev, const char **account, long long *from_ms, long long *to_ms);
 
 /* Writes c as a JSON object, or null when c is NULL (after jsonw_key("cause")). */
 void cause_json(struct jsonw *w, const struct cause *c);
 
-/* Appends "after WHO WHAT at HH:MMZ" (the summary's lead names the first failure itself). */
+/*
+ * Appends "after WHO WHAT at HH:MMZ" (with the date, "YYYY-MM-DD HH:MMZ",
+ * when the change was not made on the first failure's day).
+ */
 void cause_phrase(struct buf *b, const struct cause *c);
+
+/* Appends a summary's lead: "since YYYY-MM-DD HH:MMZ, after WHO WHAT at HH:MMZ: ". */
+void cause_lead(struct buf *b, const struct cause *c);
 
 #endif

@@ -86,6 +86,7 @@ struct stmt_cache {
 		sqlite3_stmt *st;
 	} v[16];
 	int n;
+	struct cause_stmts causes;   /* rule_cause()'s */
 };
 
 /* The cached statement for sql, reset and ready to bind; NULL on error (printed). */
@@ -117,6 +118,7 @@ static void stmt_cache_clear(struct stmt_cache *c)
 	for (int i = 0; i < c->n; i++)
 		sqlite3_finalize(c->v[i].st);
 	c->n = 0;
+	cause_stmts_close(&c->causes);
 }
 
 static void strset_add(struct strset *s, const char *v)
@@ -208,7 +210,7 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
 
 int rule_cause(struct rule_ctx *rc, const struct cause_query *q, struct cause *out)
 {
-	return cause_find(rc->db, q, out);
+	return cause_find_in(rc->db, &rc->stmts->causes, q, out);
 }
 
 void event_ref_set(struct event_ref *r, const struct event *ev)
