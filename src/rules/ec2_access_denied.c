@@ -7,7 +7,8 @@
  * (UnauthorizedOperation, AccessDenied, AuthFailure, ... with or without
  * EC2's Client. prefix); a Client.DryRunOperation is a dry run that would
  * have succeeded, class dry_run, never a denial. The reason is read from the
- * error message where it says one.
+ * error message where it says one, and the change that most plausibly
+ * started the denials is looked up (cause.h) each time the group is built.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -339,7 +340,10 @@ const struct rule rule_ec2_access_denied = {
 		" finding per account, region, principal and action, with the reason IAM gave. Dry runs"
 		" (Client.DryRunOperation) and denials by other services are not this rule. Critical when"
 		" the principal is an MGN/DRS role or service: the replication server cannot snapshot,"
-		" tag or attach volumes without these actions.",
+		" tag or attach volumes without these actions. The finding names the change that most"
+		" plausibly started the denials (details.cause): the latest IAM change to the role or to"
+		" a policy attached to it, or for an SCP denial the latest SCP change, at or before the"
+		" first denial and within 30 days.",
 	.advice = "Grant the named ec2: actions to the principal (for MGN/DRS roles, re-attach the AWS"
 		" managed policy, e.g. AWSApplicationMigrationReplicationServerPolicy), or lift the"
 		" service control policy or permissions boundary that denies them. Decode an encoded"
