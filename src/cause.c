@@ -30,7 +30,7 @@
 #define KMS "kms.amazonaws.com"
 
 /* What a change acts on, and so which failures it can explain. */
-enum target { T_ROLE, T_POLICY, T_SCP, T_KEY };
+enum target { T_ROLE, T_POLICY, T_SCP, T_KEY, T_ATTACH };
 
 static const struct kind {
 	const char *source, *name;
@@ -52,33 +52,17 @@ static const struct kind {
 	{ KMS, "ScheduleKeyDeletion", T_KEY },
 	{ KMS, "RevokeGrant", T_KEY },
 	{ KMS, "RetireGrant", T_KEY },
+	{ IAM, "AttachRolePolicy", T_ATTACH }, /* no cause: decides whether policy changes count */
 	{ NULL, NULL, T_ROLE },
 };
 
-/* The successful changes of one source in [?2, ?3] of account ?4 (NULL: any), newest first. */
-#define CANDIDATES(source, names) \
-	"SELECT seq, event_time_ms, event_id, event_time, event_name FROM event_fields" \
-	" WHERE event_source = '" source "' AND event_name IN (" names ")" \
-	" AND event_time_ms BETWEEN ?2 AND ?3 AND error_code IS NULL" \
-	" AND (?4 IS NULL OR coalesce(recipient_account_id, account_id) = ?4)" \
-	" ORDER BY event_time_ms DESC, seq DESC"
+enum { SRC_IAM, SRC_ORGS, SRC_KMS, NSRC };
+static const char *const sources[NSRC] = { IAM, ORGS, KMS };
 
-static const char *const candidate_sql[3] = {
-	CANDIDATES(IAM, "'DetachRolePolicy', 'DeleteRolePolicy', 'PutRolePolicy',"
-		   " 'PutRolePermissionsBoundary', 'DeleteRolePermissionsBoundary',"
-		   " 'UpdateAssumeRolePolicy', 'CreatePolicyVersion', 'SetDefaultPolicyVersion'"),
-	CANDIDATES(ORGS, "'AttachPolicy', 'DetachPolicy', 'UpdatePolicy'"),
-	CANDIDATES(KMS, "'PutKeyPolicy', 'DisableKey', 'ScheduleKeyDeletion', 'RevokeGrant', 'RetireGrant'"),
-};
-enum { SRC_IAM, SRC_ORGS, SRC_KMS };
-
-/* The role's policy attachments of account ?1 at or before ?2, newest first. */
-static const char attachments_sql[] =
-	"SELECT seq, event_name FROM event_fields"
-	" WHERE event_source = '" IAM "' AND event_name IN ('AttachRolePolicy', 'DetachRolePolicy')"
-	" AND event_time_ms <= ?2 AND error_code IS NULL"
-	" AND coalesce(recipient_account_id, account_id) = ?1"
-	" ORDER BY event_time_ms DESC, seq DESC";
+/* The successful calls of one name, for the index below. */
+static const char changes_sql[] =
+	"SELECT seq, event_time_ms, coalesce(recipient_account_id, account_id) FROM event_fields"
+	" WHERE event_source = ?1 AND event_name = ?2 AND error_code IS NULL";
 
 static const char raw_sql[] = "SELECT raw FROM event_raw WHERE seq = ?1";
 
@@ -94,15 +78,17 @@ static const struct kind *kind_of(const char *source, const char *name)
 
 int cause_is_change(const struct event *ev)
 {
-	return !ev->error_code && kind_of(ev->event_source, ev->event_name) != NULL;
+	const struct kind *k = ev->error_code ? NULL : kind_of(ev->event_source, ev->event_name);
+
+	return k && k->target != T_ATTACH;
 }
 
 int cause_span(const struct event *ev, const char **account, long long *from_ms, long long *to_ms)
 {
-	int attachment = !ev->error_code && ev->event_source && ev->event_name &&
-			 !strcmp(ev->event_source, IAM) && !strcmp(ev->event_name, "AttachRolePolicy");
+	const struct kind *k = ev->error_code ? NULL : kind_of(ev->event_source, ev->event_name);
+	int attachment = k && k->target == T_ATTACH;
 
-	if (!attachment && !cause_is_change(ev))
+	if (!k)
 		return 0;
 	*account = strcmp(ev->event_source, ORGS) ? ev->account : NULL;
 	*from_ms = ev->time_ms;
@@ -206,7 +192,7 @@ static int key_account(const char *s, char *out, size_t n)
 }
 
 /* The record of event seq, parsed; NULL when absent or not JSON. */
-static yajl_val record_of(sqlite3 *db, struct cause_stmts *cs, long long seq)
+static yajl_val record_of(sqlite3 *db, struct cause_cache *cs, long long seq)
 {
 	char err[128];
 	yajl_val doc = NULL;
@@ -226,125 +212,230 @@ static yajl_val params_of(yajl_val doc)
 	return ytree_get(doc, "requestParameters", yajl_t_object);
 }
 
-/*
- * Whether the store shows policy attached to role when the change at
- * before_ms was made: its latest AttachRolePolicy/DetachRolePolicy for the
- * pair by then is an attach. 1, 0, or -1 on a store error.
- */
-static int attached(sqlite3 *db, struct cause_stmts *cs, const char *account, const char *role,
-		    const char *policy, long long before_ms)
+/* One successful change (or attachment) of a source, as its record names what it acts on. */
+struct change {
+	long long seq, time_ms;
+	const struct kind *kind;
+	char *account;               /* whose trail: recipientAccountId, else the caller's */
+	char *target;                /* roleName; a policy version's policyArn; an SCP's targetId
+					(NULL: UpdatePolicy); a key's keyId reduced by key_ref() */
+	char *policy;                /* Attach/DetachRolePolicy: the policyArn */
+};
+
+/* A source's changes in time order (then seq). */
+struct cause_changes {
+	struct change *v;
+	size_t n, cap;
+};
+
+static int change_cmp(const void *a, const void *b)
 {
-	sqlite3_stmt *st;
-	int step = SQLITE_DONE, found = 0;
+	const struct change *x = a, *y = b;
 
-	if (!cs->attachments && !(cs->attachments = store_prepare(db, attachments_sql)))
-		return -1;
-	st = cs->attachments;
+	if (x->time_ms != y->time_ms)
+		return x->time_ms < y->time_ms ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+/* What a change acts on, from its record; 0 when it acts on nothing a cause can be. */
+static int change_read(yajl_val doc, const struct kind *k, struct change *ch)
+{
+	yajl_val params = params_of(doc);
+	const char *target = NULL;
+
+	switch (k->target) {
+	case T_ROLE:
+	case T_ATTACH:
+		target = ytree_str(params, "roleName");
+		ch->policy = dup_or_null(ytree_str(params, "policyArn"));
+		break;
+	case T_POLICY:
+		if (!strcmp(k->name, "CreatePolicyVersion") && !ytree_true(params, "setAsDefault"))
+			return 0;
+		target = ytree_str(params, "policyArn");
+		break;
+	case T_SCP:
+		target = ytree_str(params, "targetId");
+		if (!target && strcmp(k->name, "UpdatePolicy"))
+			return 0;
+		break;
+	case T_KEY:
+		target = key_ref(ytree_str(params, "keyId"));
+		break;
+	}
+	if (!target && k->target != T_SCP) {
+		free(ch->policy);
+		return 0;
+	}
+	ch->target = dup_or_null(target);
+	return 1;
+}
+
+/* Adds the successful calls of kind k to list. 0 or -1. */
+static int changes_add(sqlite3 *db, struct cause_cache *cache, sqlite3_stmt *st, const struct kind *k,
+		       struct cause_changes *list)
+{
+	int step;
+
 	sqlite3_reset(st);
-	sqlite3_bind_text(st, 1, account, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 2, before_ms);
-	while (!found && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		int attach = !strcmp((const char *)sqlite3_column_text(st, 1), "AttachRolePolicy");
-		yajl_val doc = record_of(db, cs, sqlite3_column_int64(st, 0));
-		const char *r = ytree_str(params_of(doc), "roleName");
-		const char *p = ytree_str(params_of(doc), "policyArn");
+	sqlite3_bind_text(st, 1, k->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, k->name, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		struct change ch;
+		yajl_val doc;
 
-		if (r && p && !strcasecmp(r, role) && !strcmp(p, policy))
-			found = attach ? 1 : 2;
+		memset(&ch, 0, sizeof(ch));
+		ch.seq = sqlite3_column_int64(st, 0);
+		ch.time_ms = sqlite3_column_int64(st, 1);
+		ch.kind = k;
+		doc = record_of(db, cache, ch.seq);
+		if (doc && change_read(doc, k, &ch)) {
+			ch.account = dup_or_null((const char *)sqlite3_column_text(st, 2));
+			if (list->n == list->cap) {
+				list->cap = list->cap ? list->cap * 2 : 64;
+				list->v = xrealloc(list->v, list->cap * sizeof(*list->v));
+			}
+			list->v[list->n++] = ch;
+		}
 		yajl_tree_free(doc);
 	}
-	if (!found && step != SQLITE_DONE) {
-		sqlite3_reset(st);
-		return error("cause: %s", sqlite3_errmsg(db));
-	}
 	sqlite3_reset(st);
-	return found == 1;
+	return step == SQLITE_DONE ? 0 : error("cause: %s", sqlite3_errmsg(db));
 }
 
-/* A role change: to q's role? Fills what. */
-static int match_role(yajl_val params, const char *name, const char *role, struct cause *c)
+static void changes_free(struct cause_changes *list)
 {
-	const char *r = ytree_str(params, "roleName");
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->n; i++) {
+		free(list->v[i].account);
+		free(list->v[i].target);
+		free(list->v[i].policy);
+	}
+	free(list->v);
+	free(list);
+}
 
-	if (!r || !role || strcasecmp(r, role))
-		return 0;
+/* The changes of source src, read on first use (each a range of the index on source and name). */
+static struct cause_changes *changes_of(sqlite3 *db, struct cause_cache *cache, int src)
+{
+	struct cause_changes *list;
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (cache->changes[src])
+		return cache->changes[src];
+	st = store_prepare(db, changes_sql);
+	if (!st)
+		return NULL;
+	list = xcalloc(1, sizeof(*list));
+	for (const struct kind *k = kinds; k->source && !rc; k++)
+		if (!strcmp(k->source, sources[src]))
+			rc = changes_add(db, cache, st, k, list);
+	sqlite3_finalize(st);
+	if (rc) {
+		changes_free(list);
+		return NULL;
+	}
+	qsort(list->v, list->n, sizeof(*list->v), change_cmp);
+	cache->changes[src] = list;
+	return list;
+}
+
+/* The number of changes at or before ms: the one after the last to look at. */
+static size_t changes_upto(const struct cause_changes *list, long long ms)
+{
+	size_t lo = 0, hi = list->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (list->v[mid].time_ms <= ms)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/*
+ * Whether the store shows policy attached to role when a change at at_ms
+ * was made: the latest AttachRolePolicy/DetachRolePolicy of the pair by
+ * then is an attach.
+ */
+static int attached(const struct cause_changes *iam, const char *account, const char *role,
+		    const char *policy, long long at_ms)
+{
+	for (size_t i = changes_upto(iam, at_ms); i-- > 0;) {
+		const struct change *ch = &iam->v[i];
+
+		if ((ch->kind->target == T_ATTACH || !strcmp(ch->kind->name, "DetachRolePolicy")) &&
+		    same_str(ch->account, account) && same_str(ch->policy, policy) && !strcasecmp(ch->target, role))
+			return ch->kind->target == T_ATTACH;
+	}
+	return 0;
+}
+
+/* What a role change did (role: its name as the record writes it). */
+static void describe_role(struct cause *c, yajl_val params, const char *name, const char *role)
+{
 	if (!strcmp(name, "DetachRolePolicy"))
-		what_set(c, "detached %s from %s", shown(last_segment(ytree_str(params, "policyArn"))), r);
+		what_set(c, "detached %s from %s", shown(last_segment(ytree_str(params, "policyArn"))), role);
 	else if (!strcmp(name, "DeleteRolePolicy"))
-		what_set(c, "deleted inline policy %s from %s", shown(ytree_str(params, "policyName")), r);
+		what_set(c, "deleted inline policy %s from %s", shown(ytree_str(params, "policyName")), role);
 	else if (!strcmp(name, "PutRolePolicy"))
-		what_set(c, "put inline policy %s on %s", shown(ytree_str(params, "policyName")), r);
+		what_set(c, "put inline policy %s on %s", shown(ytree_str(params, "policyName")), role);
 	else if (!strcmp(name, "PutRolePermissionsBoundary"))
 		what_set(c, "set permissions boundary %s on %s",
-			 shown(last_segment(ytree_str(params, "permissionsBoundary"))), r);
+			 shown(last_segment(ytree_str(params, "permissionsBoundary"))), role);
 	else if (!strcmp(name, "DeleteRolePermissionsBoundary"))
-		what_set(c, "removed the permissions boundary of %s", r);
+		what_set(c, "removed the permissions boundary of %s", role);
 	else
-		what_set(c, "changed the trust policy of %s", r);
-	return 1;
+		what_set(c, "changed the trust policy of %s", role);
 }
 
-/* A new default version of a policy the role has attached? 1, 0 or -1. Fills what. */
-static int match_policy(sqlite3 *db, struct cause_stmts *cs, yajl_val params, const char *name,
-			const struct cause_query *q, const char *role, long long at_ms, struct cause *c)
+/* What a change did: one line into c->what (role: the failing role's name, for policy changes). */
+static void describe(struct cause *c, yajl_val doc, const struct kind *k, const char *role)
 {
-	const char *policy = ytree_str(params, "policyArn");
-	int on;
+	yajl_val params = params_of(doc);
+	const char *name = k->name;
+	const char *policy = shown(last_segment(ytree_str(params, "policyArn")));
+	const char *scp = shown(ytree_str(params, "policyId")), *target = shown(ytree_str(params, "targetId"));
+	const char *key = shown(key_ref(ytree_str(params, "keyId"))), *grant = shown(ytree_str(params, "grantId"));
 
-	if (!policy || !role)
-		return 0;
-	if (!strcmp(name, "CreatePolicyVersion") && !ytree_true(params, "setAsDefault"))
-		return 0;
-	on = attached(db, cs, q->account, role, policy, at_ms);
-	if (on <= 0)
-		return on;
-	if (!strcmp(name, "CreatePolicyVersion"))
-		what_set(c, "made a new default version of policy %s, attached to %s", last_segment(policy), role);
-	else
+	if (k->target == T_ROLE)
+		describe_role(c, params, name, shown(ytree_str(params, "roleName")));
+	else if (!strcmp(name, "CreatePolicyVersion"))
+		what_set(c, "made a new default version of policy %s, attached to %s", policy, role);
+	else if (!strcmp(name, "SetDefaultPolicyVersion"))
 		what_set(c, "set version %s of policy %s, attached to %s, as default",
-			 shown(ytree_str(params, "versionId")), last_segment(policy), role);
-	return 1;
-}
-
-/* An SCP change that reaches q's account (attached to it, an OU or the root, or any update). */
-static int match_scp(yajl_val params, const char *name, const struct cause_query *q, struct cause *c)
-{
-	const char *policy = shown(ytree_str(params, "policyId"));
-	const char *target = ytree_str(params, "targetId");
-
-	if (!strcmp(name, "UpdatePolicy")) {
-		what_set(c, "updated SCP %s", policy);
-		return 1;
-	}
-	if (!target || !(!strcmp(target, q->account ? q->account : "") || !strncmp(target, "ou-", 3) ||
-			 !strncmp(target, "r-", 2)))
-		return 0;
-	if (!strcmp(name, "AttachPolicy"))
-		what_set(c, "attached SCP %s to %s", policy, target);
-	else
-		what_set(c, "detached SCP %s from %s", policy, target);
-	return 1;
-}
-
-/* A change of q's key (the same key id, or the same alias). */
-static int match_key(yajl_val params, const char *name, const char *key, struct cause *c)
-{
-	const char *k = ytree_str(params, "keyId");
-
-	if (!k || strcmp(key_ref(k), key_ref(key)))
-		return 0;
-	k = key_ref(k);
-	if (!strcmp(name, "PutKeyPolicy"))
-		what_set(c, "replaced the key policy of KMS key %s", k);
+			 shown(ytree_str(params, "versionId")), policy, role);
+	else if (!strcmp(name, "UpdatePolicy"))
+		what_set(c, "updated SCP %s", scp);
+	else if (!strcmp(name, "AttachPolicy"))
+		what_set(c, "attached SCP %s to %s", scp, target);
+	else if (!strcmp(name, "DetachPolicy"))
+		what_set(c, "detached SCP %s from %s", scp, target);
+	else if (!strcmp(name, "PutKeyPolicy"))
+		what_set(c, "replaced the key policy of KMS key %s", key);
 	else if (!strcmp(name, "DisableKey"))
-		what_set(c, "disabled KMS key %s", k);
+		what_set(c, "disabled KMS key %s", key);
 	else if (!strcmp(name, "ScheduleKeyDeletion"))
-		what_set(c, "scheduled the deletion of KMS key %s", k);
+		what_set(c, "scheduled the deletion of KMS key %s", key);
 	else if (!strcmp(name, "RevokeGrant"))
-		what_set(c, "revoked grant %s of KMS key %s", shown(ytree_str(params, "grantId")), k);
+		what_set(c, "revoked grant %s of KMS key %s", grant, key);
 	else
-		what_set(c, "retired grant %s of KMS key %s", shown(ytree_str(params, "grantId")), k);
-	return 1;
+		what_set(c, "retired grant %s of KMS key %s", grant, key);
 }
 
 /* Who made the change: an assumed role's session name (an SSO user's email), else the ARN. */
@@ -364,71 +455,79 @@ static void who_set(yajl_val doc, struct cause *c)
 	copy_cut(c->who, sizeof(c->who), who);
 }
 
-/* Whether the change in doc is to what q failed on. 1 (what filled), 0, or -1. */
-static int matches(sqlite3 *db, struct cause_stmts *cs, const struct cause_query *q, yajl_val doc,
-		   const char *name, long long at_ms, struct cause *c)
+/* Whether the change ch can have made q's call fail (account: whose changes count, NULL any). */
+static int change_fits(const struct change *ch, const struct cause_query *q, const char *account,
+		       const char *role, const struct cause_changes *iam)
 {
-	const char *source = ytree_str(doc, "eventSource");
-	const struct kind *k = kind_of(source, name);
-	yajl_val params = params_of(doc);
-	const char *role = role_name(q->role_arn);
+	const char *t = ch->target;
 
-	if (!k || !params)
+	if (account && !same_str(ch->account, account))
 		return 0;
-	switch (k->target) {
+	switch (ch->kind->target) {
 	case T_ROLE:
-		return match_role(params, name, role, c);
+		return role && !strcasecmp(t, role);
 	case T_POLICY:
-		return match_policy(db, cs, params, name, q, role, at_ms, c);
+		return role && attached(iam, account, role, t, ch->time_ms);
 	case T_SCP:
-		return q->scp && match_scp(params, name, q, c);
+		/* an update reaches wherever the policy is attached; an attachment, its target */
+		return q->scp && (!t || same_str(t, q->account) || !strncmp(t, "ou-", 3) || !strncmp(t, "r-", 2));
 	case T_KEY:
-		return q->key && match_key(params, name, q->key, c);
+		return q->key && !strcmp(t, key_ref(q->key));
+	case T_ATTACH:
+		return 0;
 	}
 	return 0;
 }
 
-/* The newest change of one source that matches q, into *c. 1, 0 or -1. */
-static int find_in_source(sqlite3 *db, struct cause_stmts *cs, int src, const char *account,
-			  const struct cause_query *q, struct cause *c)
+/* Fills c from the change's record. 0, or -1 when the record cannot be read. */
+static int cause_fill(sqlite3 *db, struct cause_cache *cache, const struct change *ch, const char *role,
+		      struct cause *c)
 {
-	sqlite3_stmt *st;
-	int step = SQLITE_DONE, found = 0;
+	yajl_val doc = record_of(db, cache, ch->seq);
 
-	if (!cs->candidates[src] && !(cs->candidates[src] = store_prepare(db, candidate_sql[src])))
-		return -1;
-	st = cs->candidates[src];
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	sqlite3_bind_int64(st, 2, q->first_fail_ms - CAUSE_WINDOW_MS);
-	sqlite3_bind_int64(st, 3, q->first_fail_ms);
-	if (account)
-		sqlite3_bind_text(st, 4, account, -1, SQLITE_TRANSIENT);
-	while (!found && (step = sqlite3_step(st)) == SQLITE_ROW) {
-		long long seq = sqlite3_column_int64(st, 0), at = sqlite3_column_int64(st, 1);
-		yajl_val doc = record_of(db, cs, seq);
-
-		found = doc ? matches(db, cs, q, doc, (const char *)sqlite3_column_text(st, 4), at, c) : 0;
-		if (found == 1) {
-			c->seq = seq;
-			c->time_ms = at;
-			copy_cut(c->event_id, sizeof(c->event_id), (const char *)sqlite3_column_text(st, 2));
-			copy_cut(c->time, sizeof(c->time), (const char *)sqlite3_column_text(st, 3));
-			copy_cut(c->event_name, sizeof(c->event_name), (const char *)sqlite3_column_text(st, 4));
-			copy_cut(c->event_source, sizeof(c->event_source), ytree_str(doc, "eventSource"));
-			who_set(doc, c);
-		}
-		yajl_tree_free(doc);
-	}
-	if (found >= 0 && !found && step != SQLITE_DONE)
-		found = error("cause: %s", sqlite3_errmsg(db));
-	sqlite3_reset(st);
-	return found;
+	if (!doc)
+		return error("cause: cannot read the record of event %lld", ch->seq);
+	memset(c, 0, sizeof(*c));
+	c->seq = ch->seq;
+	c->time_ms = ch->time_ms;
+	copy_cut(c->event_id, sizeof(c->event_id), ytree_str(doc, "eventID"));
+	copy_cut(c->event_source, sizeof(c->event_source), ch->kind->source);
+	copy_cut(c->event_name, sizeof(c->event_name), ch->kind->name);
+	copy_cut(c->time, sizeof(c->time), ytree_str(doc, "eventTime"));
+	who_set(doc, c);
+	describe(c, doc, ch->kind, role);
+	yajl_tree_free(doc);
+	return 0;
 }
 
-int cause_find_in(sqlite3 *db, struct cause_stmts *cs, const struct cause_query *q, struct cause *out)
+/*
+ * The newest change of source src in q's window that fits q (the changes
+ * are in time order: a binary search finds the window's end), into *c.
+ * 1, 0 or -1.
+ */
+static int find_in_source(sqlite3 *db, struct cause_cache *cache, int src, const char *account,
+			  const struct cause_query *q, struct cause *c)
+{
+	const struct cause_changes *list = changes_of(db, cache, src), *iam = list;
+	const char *role = role_name(q->role_arn);
+
+	if (!list || (src != SRC_IAM && !(iam = changes_of(db, cache, SRC_IAM))))
+		return -1;
+	for (size_t i = changes_upto(list, q->first_fail_ms); i-- > 0;) {
+		const struct change *ch = &list->v[i];
+
+		if (ch->time_ms < q->first_fail_ms - CAUSE_WINDOW_MS)
+			break;
+		if (change_fits(ch, q, account, role, iam))
+			return cause_fill(db, cache, ch, role, c) ? -1 : 1;
+	}
+	return 0;
+}
+
+int cause_find_in(sqlite3 *db, struct cause_cache *cache, const struct cause_query *q, struct cause *out)
 {
 	char key_acct[32];
+	int key_arn = key_account(q->key, key_acct, sizeof(key_acct));
 	struct {
 		int src;
 		const char *account;
@@ -436,8 +535,8 @@ int cause_find_in(sqlite3 *db, struct cause_stmts *cs, const struct cause_query 
 	} searches[] = {
 		{ SRC_IAM, q->account, q->account && role_name(q->role_arn) },
 		{ SRC_ORGS, NULL, q->scp },
-		{ SRC_KMS, key_account(q->key, key_acct, sizeof(key_acct)) ? key_acct : q->account,
-		  q->key && (q->account || key_account(q->key, key_acct, sizeof(key_acct))) },
+		/* a key's changes are in its owner's trail */
+		{ SRC_KMS, key_arn ? key_acct : q->account, q->key && (key_arn || q->account) },
 	};
 	int found = 0;
 
@@ -447,8 +546,7 @@ int cause_find_in(sqlite3 *db, struct cause_stmts *cs, const struct cause_query 
 
 		if (!searches[i].wanted)
 			continue;
-		memset(&c, 0, sizeof(c));
-		rc = find_in_source(db, cs, searches[i].src, searches[i].account, q, &c);
+		rc = find_in_source(db, cache, searches[i].src, searches[i].account, q, &c);
 		if (rc < 0)
 			return -1;
 		if (rc && (!found || c.time_ms > out->time_ms || (c.time_ms == out->time_ms && c.seq > out->seq))) {
@@ -461,23 +559,22 @@ int cause_find_in(sqlite3 *db, struct cause_stmts *cs, const struct cause_query 
 	return found;
 }
 
-void cause_stmts_close(struct cause_stmts *cs)
+void cause_cache_close(struct cause_cache *cache)
 {
-	for (int i = 0; i < 3; i++)
-		sqlite3_finalize(cs->candidates[i]);
-	sqlite3_finalize(cs->attachments);
-	sqlite3_finalize(cs->raw);
-	memset(cs, 0, sizeof(*cs));
+	for (int i = 0; i < NSRC; i++)
+		changes_free(cache->changes[i]);
+	sqlite3_finalize(cache->raw);
+	memset(cache, 0, sizeof(*cache));
 }
 
 int cause_find(sqlite3 *db, const struct cause_query *q, struct cause *out)
 {
-	struct cause_stmts cs;
+	struct cause_cache cache;
 	int rc;
 
-	memset(&cs, 0, sizeof(cs));
-	rc = cause_find_in(db, &cs, q, out);
-	cause_stmts_close(&cs);
+	memset(&cache, 0, sizeof(cache));
+	rc = cause_find_in(db, &cache, q, out);
+	cause_cache_close(&cache);
 	return rc;
 }
 

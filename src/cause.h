@@ -65,19 +65,22 @@ struct cause {
 int cause_find(sqlite3 *db, const struct cause_query *q, struct cause *out);
 
 /*
- * The statements cause_find_in() prepares on first use and keeps, so that a
- * scan that looks for causes once per group prepares them once: zeroed
- * before the first call, closed with cause_stmts_close() after the last.
+ * What cause_find_in() reads from the store once and keeps, so that a scan
+ * that looks for causes once per group it builds reads and parses each
+ * candidate change once: per service, every successful change of the kinds
+ * above (and the role policy attachments), with what it acts on, in time
+ * order. Zeroed before the first call, released with cause_cache_close()
+ * after the last; the store must not change in between (one scan).
  */
-struct cause_stmts {
-	sqlite3_stmt *candidates[3];  /* changes of one source, newest first */
-	sqlite3_stmt *attachments;    /* AttachRolePolicy/DetachRolePolicy before a time */
-	sqlite3_stmt *raw;            /* an event's record */
+struct cause_changes;
+struct cause_cache {
+	sqlite3_stmt *raw;                 /* an event's record */
+	struct cause_changes *changes[3];  /* iam, organizations, kms: loaded on first use */
 };
 
-/* cause_find() with statements kept in cs. */
-int cause_find_in(sqlite3 *db, struct cause_stmts *cs, const struct cause_query *q, struct cause *out);
-void cause_stmts_close(struct cause_stmts *cs);
+/* cause_find() with what cache holds (filled on first use). */
+int cause_find_in(sqlite3 *db, struct cause_cache *cache, const struct cause_query *q, struct cause *out);
+void cause_cache_close(struct cause_cache *cache);
 
 /* Whether ev is a change cause_find() may return. */
 int cause_is_change(const struct event *ev);

@@ -86,7 +86,7 @@ struct stmt_cache {
 		sqlite3_stmt *st;
 	} v[16];
 	int n;
-	struct cause_stmts causes;   /* rule_cause()'s */
+	struct cause_cache causes;   /* rule_cause()'s */
 };
 
 /* The cached statement for sql, reset and ready to bind; NULL on error (printed). */
@@ -118,7 +118,7 @@ static void stmt_cache_clear(struct stmt_cache *c)
 	for (int i = 0; i < c->n; i++)
 		sqlite3_finalize(c->v[i].st);
 	c->n = 0;
-	cause_stmts_close(&c->causes);
+	cause_cache_close(&c->causes);
 }
 
 static void strset_add(struct strset *s, const char *v)
