@@ -3,4 +3,4 @@
 -- finding says (a cause that arrives after the failures it explains: see
 -- src/cause.h, rule_touch_findings() in src/rules.h).
 
-CREATE INDEX findings_first_time ON findings(rule, first_time_ms);
+CREATE INDEX IF NOT EXISTS findings_first_time ON findings(rule, first_time_ms);

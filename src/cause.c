@@ -342,7 +342,8 @@ static struct cause_changes *changes_of(sqlite3 *db, struct cause_cache *cache, 
 		changes_free(list);
 		return NULL;
 	}
-	qsort(list->v, list->n, sizeof(*list->v), change_cmp);
+	if (list->n)
+		qsort(list->v, list->n, sizeof(*list->v), change_cmp);
 	cache->changes[src] = list;
 	return list;
 }

@@ -179,11 +179,15 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
 {
 	static const char sql[] = "SELECT DISTINCT group_key FROM findings"
 		" WHERE rule = ?1 AND first_time_ms BETWEEN ?2 AND ?3 AND (?4 IS NULL OR account = ?4)";
-	sqlite3_stmt *st = cached(rc, sql);
+	sqlite3_stmt *st;
 	char **keys = NULL;
 	size_t n = 0;
 	int rc_ = 0, step;
 
+	/* a full scan (or the rule's first) builds every group whole already */
+	if (rc->last_seq == 0)
+		return 0;
+	st = cached(rc, sql);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, rc->rule->id, -1, SQLITE_STATIC);
