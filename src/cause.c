@@ -1,12 +1,16 @@
 /*
  * cause.c - the change that most plausibly made a call fail; see cause.h.
  *
- * The store's index on (event_source, event_name, event_time_ms) gives the
- * successful changes of one service in the window, newest first; each one's
- * record then says what it changed (requestParameters), and the first that
- * changed the failing call's role, policy or key is the cause. Every value
- * read here is attacker-written text: it is only compared and copied (cut
- * to the struct's sizes); jsonw and safetext escape it where it leaves.
+ * A scan builds many groups and asks for each one's cause, while a store
+ * holds few changes: so the first question of a scan about a service reads
+ * that service's successful changes once (by the index on event_source and
+ * event_name), parses each record once for what it acts on (the roleName,
+ * policyArn, targetId or keyId of its requestParameters), and keeps them in
+ * time order. A question is then a binary search for the first failure and
+ * a walk back through the window to the first change that fits; only that
+ * change's record is read again, for who made it and what it did. Every
+ * value read here is attacker-written text: it is only compared and copied
+ * (cut to the struct's sizes); jsonw and safetext escape it where it leaves.
  */
 #include "cause.h"
 
