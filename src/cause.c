@@ -34,7 +34,7 @@
 #define KMS "kms.amazonaws.com"
 
 /* What a change acts on, and so which failures it can explain. */
-enum target { T_ROLE, T_POLICY, T_SCP, T_KEY, T_ATTACH };
+enum target { T_ROLE, T_POLICY, T_SCP, T_KEY, T_ATTACH, T_ALIAS };
 
 static const struct kind {
 	const char *source, *name;
@@ -56,7 +56,11 @@ static const struct kind {
 	{ KMS, "ScheduleKeyDeletion", T_KEY },
 	{ KMS, "RevokeGrant", T_KEY },
 	{ KMS, "RetireGrant", T_KEY },
-	{ IAM, "AttachRolePolicy", T_ATTACH }, /* no cause: decides whether policy changes count */
+	/* no causes, but they decide what counts: whether a policy is attached, what an alias names */
+	{ IAM, "AttachRolePolicy", T_ATTACH },
+	{ KMS, "CreateAlias", T_ALIAS },
+	{ KMS, "UpdateAlias", T_ALIAS },
+	{ KMS, "DeleteAlias", T_ALIAS },
 	{ NULL, NULL, T_ROLE },
 };
 
@@ -65,7 +69,7 @@ static const char *const sources[NSRC] = { IAM, ORGS, KMS };
 
 /* The successful calls of one name, for the index below. */
 static const char changes_sql[] =
-	"SELECT seq, event_time_ms, coalesce(recipient_account_id, account_id) FROM event_fields"
+	"SELECT seq, event_time_ms, coalesce(recipient_account_id, account_id), aws_region FROM event_fields"
 	" WHERE event_source = ?1 AND event_name = ?2 AND error_code IS NULL";
 
 static const char raw_sql[] = "SELECT raw FROM event_raw WHERE seq = ?1";
@@ -84,19 +88,19 @@ int cause_is_change(const struct event *ev)
 {
 	const struct kind *k = ev->error_code ? NULL : kind_of(ev->event_source, ev->event_name);
 
-	return k && k->target != T_ATTACH;
+	return k && k->target != T_ATTACH && k->target != T_ALIAS;
 }
 
 int cause_span(const struct event *ev, const char **account, long long *from_ms, long long *to_ms)
 {
 	const struct kind *k = ev->error_code ? NULL : kind_of(ev->event_source, ev->event_name);
-	int attachment = k && k->target == T_ATTACH;
+	int attachment = k && (k->target == T_ATTACH || k->target == T_ALIAS);
 
 	if (!k)
 		return 0;
 	*account = strcmp(ev->event_source, ORGS) ? ev->account : NULL;
 	*from_ms = ev->time_ms;
-	/* a detach also ends an attachment: later policy changes stop counting */
+	/* an attachment or alias counts for every later change; a detach also ends an attachment */
 	if (attachment || !strcmp(ev->event_name, "DetachRolePolicy"))
 		*to_ms = LLONG_MAX;
 	else
@@ -174,15 +178,15 @@ static const char *key_ref(const char *s)
 	return s;
 }
 
-/* The account of a key ARN ("arn:aws:kms:REGION:ACCOUNT:key/..."), into out; 0 when not one. */
-static int key_account(const char *s, char *out, size_t n)
+/* Field i of a KMS ARN (3 region, 4 account: "arn:aws:kms:REGION:ACCOUNT:key/..."), into out; 0 when none. */
+static int arn_field(const char *s, int i, char *out, size_t n)
 {
 	const char *p = s;
 	size_t len;
 
 	if (!s || strncmp(s, "arn:", 4))
 		return 0;
-	for (int i = 0; i < 4 && p; i++)
+	for (int k = 0; k < i && p; k++)
 		if ((p = strchr(p, ':')))
 			p++;
 	if (!p)
@@ -223,7 +227,8 @@ struct change {
 	char *account;               /* whose trail: recipientAccountId, else the caller's */
 	char *target;                /* roleName; a policy version's policyArn; an SCP's targetId
 					(NULL: UpdatePolicy); a key's keyId reduced by key_ref() */
-	char *policy;                /* Attach/DetachRolePolicy: the policyArn */
+	char *policy;                /* Attach/DetachRolePolicy: the policyArn; an alias's key (key_ref) */
+	char *region;                /* awsRegion: an alias names a key in its region */
 };
 
 /* A source's changes in time order (then seq). */
@@ -271,6 +276,10 @@ static int change_read(yajl_val doc, const struct kind *k, struct change *ch)
 	case T_KEY:
 		target = key_ref(ytree_str(params, "keyId"));
 		break;
+	case T_ALIAS:
+		target = key_ref(ytree_str(params, "aliasName"));
+		ch->policy = dup_or_null(key_ref(ytree_str(params, "targetKeyId")));
+		break;
 	}
 	if (!target && k->target != T_SCP) {
 		free(ch->policy);
@@ -300,6 +309,7 @@ static int changes_add(sqlite3 *db, struct cause_cache *cache, sqlite3_stmt *st,
 		doc = record_of(db, cache, ch.seq);
 		if (doc && change_read(doc, k, &ch)) {
 			ch.account = dup_or_null((const char *)sqlite3_column_text(st, 2));
+			ch.region = dup_or_null((const char *)sqlite3_column_text(st, 3));
 			if (list->n == list->cap) {
 				list->cap = list->cap ? list->cap * 2 : 64;
 				list->v = xrealloc(list->v, list->cap * sizeof(*list->v));
@@ -320,6 +330,7 @@ static void changes_free(struct cause_changes *list)
 		free(list->v[i].account);
 		free(list->v[i].target);
 		free(list->v[i].policy);
+		free(list->v[i].region);
 	}
 	free(list->v);
 	free(list);
@@ -460,9 +471,37 @@ static void who_set(yajl_val doc, struct cause *c)
 	copy_cut(c->who, sizeof(c->who), who);
 }
 
-/* Whether the change ch can have made q's call fail (account: whose changes count, NULL any). */
+/*
+ * The key (key_ref) that alias key ("alias/x" or an alias ARN, which also
+ * names the region) named at ms by the account's CreateAlias, UpdateAlias
+ * and DeleteAlias calls in the store; NULL when key is no alias or the
+ * store does not say.
+ */
+static const char *alias_target(const struct cause_changes *kms, const char *account, const char *key,
+				long long ms)
+{
+	const char *alias = key_ref(key);
+	char region[64];
+	int in_region = arn_field(key, 3, region, sizeof(region));
+
+	if (!alias || strncmp(alias, "alias/", 6))
+		return NULL;
+	for (size_t i = changes_upto(kms, ms); i-- > 0;) {
+		const struct change *ch = &kms->v[i];
+
+		if (ch->kind->target == T_ALIAS && same_str(ch->target, alias) && same_str(ch->account, account) &&
+		    (!in_region || same_str(ch->region, region)))
+			return ch->policy; /* NULL after a DeleteAlias */
+	}
+	return NULL;
+}
+
+/*
+ * Whether the change ch can have made q's call fail (account: whose changes
+ * count, NULL any; alias_key: the key q's alias named at the failure).
+ */
 static int change_fits(const struct change *ch, const struct cause_query *q, const char *account,
-		       const char *role, const struct cause_changes *iam)
+		       const char *role, const struct cause_changes *iam, const char *alias_key)
 {
 	const char *t = ch->target;
 
@@ -477,8 +516,9 @@ static int change_fits(const struct change *ch, const struct cause_query *q, con
 		/* an update reaches wherever the policy is attached; an attachment, its target */
 		return q->scp && (!t || same_str(t, q->account) || !strncmp(t, "ou-", 3) || !strncmp(t, "r-", 2));
 	case T_KEY:
-		return q->key && !strcmp(t, key_ref(q->key));
+		return q->key && (!strcmp(t, key_ref(q->key)) || same_str(t, alias_key));
 	case T_ATTACH:
+	case T_ALIAS:
 		return 0;
 	}
 	return 0;
@@ -514,16 +554,18 @@ static int find_in_source(sqlite3 *db, struct cause_cache *cache, int src, const
 			  const struct cause_query *q, struct cause *c)
 {
 	const struct cause_changes *list = changes_of(db, cache, src), *iam = list;
-	const char *role = role_name(q->role_arn);
+	const char *role = role_name(q->role_arn), *alias_key = NULL;
 
 	if (!list || (src != SRC_IAM && !(iam = changes_of(db, cache, SRC_IAM))))
 		return -1;
+	if (src == SRC_KMS)
+		alias_key = alias_target(list, account, q->key, q->first_fail_ms);
 	for (size_t i = changes_upto(list, q->first_fail_ms); i-- > 0;) {
 		const struct change *ch = &list->v[i];
 
 		if (ch->time_ms < q->first_fail_ms - CAUSE_WINDOW_MS)
 			break;
-		if (change_fits(ch, q, account, role, iam))
+		if (change_fits(ch, q, account, role, iam, alias_key))
 			return cause_fill(db, cache, ch, role, c) ? -1 : 1;
 	}
 	return 0;
@@ -532,7 +574,7 @@ static int find_in_source(sqlite3 *db, struct cause_cache *cache, int src, const
 int cause_find_in(sqlite3 *db, struct cause_cache *cache, const struct cause_query *q, struct cause *out)
 {
 	char key_acct[32];
-	int key_arn = key_account(q->key, key_acct, sizeof(key_acct));
+	int key_arn = arn_field(q->key, 4, key_acct, sizeof(key_acct));
 	struct {
 		int src;
 		const char *account;

@@ -15,7 +15,9 @@
  *   - for a denial that names a service control policy, organizations
  *     AttachPolicy, DetachPolicy, UpdatePolicy;
  *   - for a KMS failure, the key's PutKeyPolicy, DisableKey,
- *     ScheduleKeyDeletion, RevokeGrant, RetireGrant.
+ *     ScheduleKeyDeletion, RevokeGrant, RetireGrant (for a key named by
+ *     an alias: the key the store's CreateAlias/UpdateAlias had pointed
+ *     the alias to at the first failure).
  * Only calls that succeeded are changes. A change after the first failure,
  * or to another role or key, is not a cause; with no candidate there is no
  * cause (cause_find() returns 0) rather than a guess.
@@ -89,8 +91,9 @@ int cause_is_change(const struct event *ev);
  * Whether ev may change what cause_find() returns, and for which first
  * failures: a change (cause_is_change(): [its time, its time +
  * CAUSE_WINDOW_MS]), or a successful AttachRolePolicy/DetachRolePolicy,
- * which decides whether later changes of the policy count ([its time, end
- * of time]). *account is the account whose findings it concerns, NULL for
+ * which decides whether later changes of the policy count, or a KMS
+ * CreateAlias/UpdateAlias/DeleteAlias, which decides what key an alias
+ * names ([its time, end of time]). *account is the account whose findings it concerns, NULL for
  * organizations changes (the management account's trail speaks for all).
  * For check(): rule_touch_findings(rc, *account, *from, *to).
  */

@@ -44,6 +44,7 @@
 	"\"arn\":\"arn:aws:iam::" acct ":user/" name "\",\"accountId\":\"" acct "\",\"userName\":\"" name "\"}"
 
 static FILE *out;
+static const char *rec_region = "us-east-1";
 
 static void fail(const char *what)
 {
@@ -57,12 +58,12 @@ static void rec(const char *acct, const char *source, const char *name, const ch
 		const char *params, const char *error)
 {
 	fprintf(out, "%s{\"eventVersion\":\"1.09\",\"userIdentity\":%s,\"eventTime\":\"%s\","
-		"\"eventSource\":\"%s\",\"eventName\":\"%s\",\"awsRegion\":\"us-east-1\","
+		"\"eventSource\":\"%s\",\"eventName\":\"%s\",\"awsRegion\":\"%s\","
 		"\"sourceIPAddress\":\"198.51.100.7\",\"userAgent\":\"aws-cli/2.15.0\","
 		"\"requestParameters\":%s,\"responseElements\":null,%s%s%s"
 		"\"requestID\":\"req-%d\",\"eventID\":\"ev-%03d\",\"readOnly\":false,"
 		"\"eventType\":\"AwsApiCall\",\"managementEvent\":true,\"recipientAccountId\":\"%s\"}",
-		nrec ? "," : "", who, t, source, name, params, error ? "\"errorCode\":\"" : "",
+		nrec ? "," : "", who, t, source, name, rec_region, params, error ? "\"errorCode\":\"" : "",
 		error ? error : "", error ? "\",\"errorMessage\":\"denied\"," : "", nrec, nrec, acct);
 	nrec++;
 }
@@ -70,6 +71,20 @@ static void rec(const char *acct, const char *source, const char *name, const ch
 static void iam(const char *name, const char *t, const char *params)
 {
 	rec(A, "iam.amazonaws.com", name, t, SSO_JOSE, params, NULL);
+}
+
+/* A KMS alias call as CloudTrail writes it (region: where the alias is). */
+static void kms_alias(const char *name, const char *alias, const char *key, const char *region, const char *t)
+{
+	char params[256];
+
+	if (key)
+		snprintf(params, sizeof(params), "{\"aliasName\":\"%s\",\"targetKeyId\":\"%s\"}", alias, key);
+	else
+		snprintf(params, sizeof(params), "{\"aliasName\":\"%s\"}", alias);
+	rec_region = region;
+	rec(A, "kms.amazonaws.com", name, t, SSO_JOSE, params, NULL);
+	rec_region = "us-east-1";
 }
 
 static void write_records(const char *path)
@@ -141,6 +156,13 @@ static void write_records(const char *path)
 	    "{\"grantToken\":\"AQpAM2RhZTk1MGMyNTk2ZmZmMzEyYWVhOWViN2I1MWM4Mzc0MWFiYjc0ZDE1ODkyNGFl\"}", NULL);
 	rec(A, "kms.amazonaws.com", "RetireGrant", "2026-11-06T09:05:00Z", SSO_JOSE,
 	    "{\"keyId\":\"" K4 "\",\"grantId\":\"g-4444\"}", NULL);
+	/* aliases: what each named at the failure */
+	kms_alias("CreateAlias", "alias/a", KARN(A, K1), "us-east-1", "2026-11-06T08:00:00Z");
+	kms_alias("CreateAlias", "alias/b", K1, "us-east-1", "2026-11-06T08:00:00Z");
+	kms_alias("UpdateAlias", "alias/b", K2, "us-east-1", "2026-11-06T09:07:00Z");
+	kms_alias("CreateAlias", "alias/c", K1, "eu-west-1", "2026-11-06T08:00:00Z");
+	kms_alias("CreateAlias", "alias/d", K1, "us-east-1", "2026-11-06T08:00:00Z");
+	kms_alias("DeleteAlias", "alias/d", NULL, "us-east-1", "2026-11-06T08:30:00Z");
 	fputs("]}", out);
 	if (fclose(out))
 		fail(path);
@@ -243,6 +265,15 @@ static void keys(void)
 	UNIT_OK(find(NULL, K2, 0, "2026-11-06T09:10:00Z", &c) == 1, "key policy found");
 	ASSERT_STR_EQ(c.what, "replaced the key policy of KMS key " K2, "PutKeyPolicy");
 	UNIT_OK(find(NULL, "alias/mgn-key", 0, "2026-11-06T09:10:00Z", &c) == 0, "an alias never named: none");
+	UNIT_OK(find(NULL, "alias/a", 0, "2026-11-06T09:10:00Z", &c) == 1 && !strcmp(c.event_name, "DisableKey"),
+		"an alias: the change of the key it names");
+	UNIT_OK(find(NULL, "arn:aws:kms:us-east-1:" A ":alias/a", 0, "2026-11-06T09:10:00Z", &c) == 1 &&
+		!strcmp(c.event_name, "DisableKey"), "an alias ARN: the same");
+	UNIT_OK(find(NULL, "alias/b", 0, "2026-11-06T09:10:00Z", &c) == 1, "an alias moved to another key: found");
+	ASSERT_STR_EQ(c.what, "replaced the key policy of KMS key " K2, "the change of the key it named at the failure");
+	UNIT_OK(find(NULL, "arn:aws:kms:us-east-1:" A ":alias/c", 0, "2026-11-06T09:10:00Z", &c) == 0,
+		"an alias of another region: none");
+	UNIT_OK(find(NULL, "alias/d", 0, "2026-11-06T09:10:00Z", &c) == 0, "an alias deleted before the failure: none");
 	UNIT_OK(find(NULL, K3, 0, "2026-11-06T09:10:00Z", &c) == 1, "grant revoked found");
 	ASSERT_STR_EQ(c.what, "revoked grant g-0123 of KMS key " K3, "RevokeGrant; a grant token names no key");
 	UNIT_OK(find(NULL, K4, 0, "2026-11-06T09:10:00Z", &c) == 1, "grant retired found");
@@ -295,6 +326,10 @@ static void changes(void)
 	ev.error_code = NULL;
 	ev.event_name = "AttachRolePolicy";
 	UNIT_OK(!cause_is_change(&ev) && cause_span(&ev, &acct, &from, &to), "an attachment is no cause but counts");
+	ev.event_source = "kms.amazonaws.com";
+	ev.event_name = "UpdateAlias";
+	UNIT_OK(!cause_is_change(&ev) && cause_span(&ev, &acct, &from, &to) && to == LLONG_MAX,
+		"an alias is no cause but counts for every later failure");
 	ev.event_source = "organizations.amazonaws.com";
 	ev.event_name = "DetachPolicy";
 	UNIT_OK(cause_span(&ev, &acct, &from, &to) && !acct, "an SCP change: every account");
