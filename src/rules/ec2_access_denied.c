@@ -71,9 +71,11 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 	const char *account;
 	long long from, to;
 
-	/* a change read after the denials it explains: their findings take it as their cause */
+	/* a change read after the denials it explains: their findings take it as their cause
+	   (IAM and SCP changes: this rule asks for no key's) */
 	if (cause_span(ev, &account, &from, &to))
-		return rule_touch_findings(rc, account, from, to) ? RULE_ERROR : RULE_OK;
+		return strcmp(ev->event_source, "kms.amazonaws.com") && rule_touch_findings(rc, account, from, to)
+			       ? RULE_ERROR : RULE_OK;
 	if (!ev->event_source || strcmp(ev->event_source, "ec2.amazonaws.com") ||
 	    !ev->error_class || strcmp(ev->error_class, "denied"))
 		return RULE_DECLINED;
