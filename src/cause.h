@@ -15,7 +15,9 @@
  *   - for a denial that names a service control policy, organizations
  *     AttachPolicy, DetachPolicy, UpdatePolicy;
  *   - for a KMS failure, the key's PutKeyPolicy, DisableKey,
- *     ScheduleKeyDeletion, RevokeGrant, RetireGrant.
+ *     ScheduleKeyDeletion, RevokeGrant, RetireGrant (for a key named by
+ *     an alias: the key the store's CreateAlias/UpdateAlias had pointed
+ *     the alias to at the first failure).
  * Only calls that succeeded are changes. A change after the first failure,
  * or to another role or key, is not a cause; with no candidate there is no
  * cause (cause_find() returns 0) rather than a guess.
@@ -58,18 +60,55 @@ struct cause {
 	char time[32];               /* eventTime as CloudTrail wrote it */
 	char who[256];               /* session name of an SSO or assumed role, else the ARN */
 	char what[512];              /* one line: "detached X from Y" */
+	long long fail_ms;           /* the query's first failure, for cause_lead() */
 };
 
 /* 1 and *out filled when a cause is found, 0 when none, -1 on a store error (printed). */
 int cause_find(sqlite3 *db, const struct cause_query *q, struct cause *out);
 
+/*
+ * What cause_find_in() reads from the store once and keeps, so that a scan
+ * that looks for causes once per group it builds reads and parses each
+ * candidate change once: per service, every successful change of the kinds
+ * above (and the role policy attachments), with what it acts on, in time
+ * order. Zeroed before the first call, released with cause_cache_close()
+ * after the last; the store must not change in between (one scan).
+ */
+struct cause_changes;
+struct cause_cache {
+	sqlite3_stmt *raw;                 /* an event's record */
+	struct cause_changes *changes[3];  /* iam, organizations, kms: loaded on first use */
+};
+
+/* cause_find() with what cache holds (filled on first use). */
+int cause_find_in(sqlite3 *db, struct cause_cache *cache, const struct cause_query *q, struct cause *out);
+void cause_cache_close(struct cause_cache *cache);
+
 /* Whether ev is a change cause_find() may return. */
 int cause_is_change(const struct event *ev);
+
+/*
+ * Whether ev may change what cause_find() returns, and for which first
+ * failures: a change (cause_is_change(): [its time, its time +
+ * CAUSE_WINDOW_MS]), or a successful AttachRolePolicy/DetachRolePolicy,
+ * which decides whether later changes of the policy count, or a KMS
+ * CreateAlias/UpdateAlias/DeleteAlias, which decides what key an alias
+ * names ([its time, end of time]). *account is the account whose findings it concerns, NULL for
+ * organizations changes (the management account's trail speaks for all).
+ * For check(): rule_touch_findings(rc, *account, *from, *to).
+ */
+int cause_span(const struct event *ev, const char **account, long long *from_ms, long long *to_ms);
 
 /* Writes c as a JSON object, or null when c is NULL (after jsonw_key("cause")). */
 void cause_json(struct jsonw *w, const struct cause *c);
 
-/* Appends "after WHO WHAT at HH:MMZ" (the summary's lead names the first failure itself). */
+/*
+ * Appends "after WHO WHAT at HH:MMZ" (with the date, "YYYY-MM-DD HH:MMZ",
+ * when the change was not made on the first failure's day).
+ */
 void cause_phrase(struct buf *b, const struct cause *c);
+
+/* Appends a summary's lead: "since YYYY-MM-DD HH:MMZ, after WHO WHAT at HH:MMZ: ". */
+void cause_lead(struct buf *b, const struct cause *c);
 
 #endif

@@ -88,6 +88,7 @@ struct stmt_cache {
 		sqlite3_stmt *st;
 	} v[16];
 	int n;
+	struct cause_cache causes;   /* rule_cause()'s */
 };
 
 /* The cached statement for sql, reset and ready to bind; NULL on error (printed). */
@@ -119,6 +120,7 @@ static void stmt_cache_clear(struct stmt_cache *c)
 	for (int i = 0; i < c->n; i++)
 		sqlite3_finalize(c->v[i].st);
 	c->n = 0;
+	cause_cache_close(&c->causes);
 }
 
 static void strset_add(struct strset *s, const char *v)
@@ -179,11 +181,15 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
 {
 	static const char sql[] = "SELECT DISTINCT group_key FROM findings"
 		" WHERE rule = ?1 AND first_time_ms BETWEEN ?2 AND ?3 AND (?4 IS NULL OR account = ?4)";
-	sqlite3_stmt *st = cached(rc, sql);
+	sqlite3_stmt *st;
 	char **keys = NULL;
 	size_t n = 0;
 	int rc_ = 0, step;
 
+	/* a full scan (or the rule's first) builds every group whole already */
+	if (rc->last_seq == 0)
+		return 0;
+	st = cached(rc, sql);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, rc->rule->id, -1, SQLITE_STATIC);
@@ -210,7 +216,7 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
 
 int rule_cause(struct rule_ctx *rc, const struct cause_query *q, struct cause *out)
 {
-	return cause_find(rc->db, q, out);
+	return cause_find_in(rc->db, &rc->stmts->causes, q, out);
 }
 
 void event_ref_set(struct event_ref *r, const struct event *ev)

@@ -9,7 +9,8 @@ out of time order), cuts them into K slices and, into one fresh store,
 ingests each slice and runs `scan`. After every scan a copy of the store gets
 `scan --all`, and every finding (all its columns but its id and scan
 numbers) and its event list must be the same in both. Prints one TAP line
-per slice order, and a "# rule: N findings" line per rule at the end.
+per slice order, and a "# rule: N findings" line per rule at the end (and
+"# rule causes: N findings" for those with a details.cause).
 """
 import gzip
 import json
@@ -115,6 +116,7 @@ def synthetic(seed):
             recs.append(mkevents.record({"who": who, "t": at(rng.randrange(400)), "eventName": name,
                                          "params": params, "responseElements": resp}))
     recs += kms_records(rng, at)
+    recs += cause_records(rng, at)
     return recs
 
 
@@ -152,6 +154,41 @@ def kms_records(rng, at):
                     params={"keyId": key(0), "granteePrincipal": "ec2.us-east-1.amazonaws.com"}))
     recs.append(kms("user:jose", "RevokeGrant", 0, 0, params={"keyId": key(0), "grantId": "g-k0"}))
     return recs
+
+
+def cause_records(rng, at):
+    """Changes that become the denials' causes (src/cause.h), and changes that must not."""
+    role = "AWSApplicationMigrationReplicationServerRole"
+    policy = "arn:aws:iam::%s:policy/mgn-extra" % mkevents.ACCOUNT
+    iam = [
+        ("DetachRolePolicy", {"roleName": role, "policyArn": "arn:aws:iam::aws:policy/AWSApplicationMigrationReplicationServerPolicy"}),
+        ("PutRolePolicy", {"roleName": role, "policyName": "deny-ec2", "policyDocument": "{}"}),
+        ("DeleteRolePolicy", {"roleName": "SomeOtherRole", "policyName": "x"}),
+        ("AttachRolePolicy", {"roleName": role, "policyArn": policy}),
+        ("CreatePolicyVersion", {"policyArn": policy, "policyDocument": "{}", "setAsDefault": True}),
+        ("DetachRolePolicy", {"roleName": role, "policyArn": policy}),
+        ("SetDefaultPolicyVersion", {"policyArn": policy, "versionId": "v3"}),
+    ]
+    out = []
+    for k in range(2):
+        for name, params in iam:
+            spec = {"who": "user:admin", "t": at(rng.randrange(400)), "eventSource": "iam.amazonaws.com",
+                    "eventName": name, "params": params}
+            if rng.random() < 0.2:
+                spec.update({"errorCode": "AccessDenied", "errorMessage": "not allowed"})
+            out.append(mkevents.record(spec))
+        out.append(mkevents.record({"who": "user:admin", "t": at(rng.randrange(400)),
+                                    "eventSource": "organizations.amazonaws.com", "eventName": "DetachPolicy",
+                                    "params": {"policyId": "p-FullAWSAccess", "targetId": mkevents.ACCOUNT}}))
+    # a small group: its denials and their cause arrive in different slices, nothing else rebuilds it
+    for k in range(2):
+        out.append(mkevents.record({"who": "role:HelperRole", "t": at(100 + rng.randrange(300)),
+                                    "eventName": "CreateVolume", "errorCode": "Client.UnauthorizedOperation",
+                                    "errorMessage": "... no identity-based policy allows the action"}))
+        out.append(mkevents.record({"who": "user:admin", "t": at(rng.randrange(200)), "eventSource": "iam.amazonaws.com",
+                                    "eventName": "PutRolePolicy",
+                                    "params": {"roleName": "HelperRole", "policyName": "p%d" % k, "policyDocument": "{}"}}))
+    return out
 
 
 def order(recs, how):
@@ -225,6 +262,9 @@ def main():
     con = sqlite3.connect(full)
     for rule, n in con.execute("SELECT rule, count(*) FROM findings GROUP BY rule ORDER BY rule"):
         print("# %s: %d findings" % (rule, n))
+    for rule, n in con.execute("SELECT rule, count(*) FROM findings WHERE json_type(details, '$.cause') = 'object'"
+                               " GROUP BY rule ORDER BY rule"):
+        print("# %s causes: %d findings" % (rule, n))
     con.close()
 
 

@@ -21,5 +21,7 @@ for r in ec2-access-denied replication-kms api-throttling service-quota replicat
 	if grep -q "^# $r: [1-9]" "$T/slices.out"; then ok "the synthetic corpus has $r findings"
 	else fail "the synthetic corpus has $r findings"; fi
 done
+if grep -q "^# ec2-access-denied causes: [1-9]" "$T/slices.out"; then ok "the synthetic corpus has denials with causes"
+else fail "the synthetic corpus has denials with causes"; fi
 python3 "$ROOT/bench/gen.py" --events 3000 --seed 5 --jobs 1 --out "$T/gen" > /dev/null
 slices generated 5 shuffle:4 "$T/gen"

@@ -7,7 +7,8 @@
  * (UnauthorizedOperation, AccessDenied, AuthFailure, ... with or without
  * EC2's Client. prefix); a Client.DryRunOperation is a dry run that would
  * have succeeded, class dry_run, never a denial. The reason is read from the
- * error message where it says one.
+ * error message where it says one, and the change that most plausibly
+ * started the denials is looked up (cause.h) each time the group is built.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cause.h"
 #include "jsonw.h"
 #include "mgn.h"
 #include "msg.h"
@@ -66,7 +68,14 @@ static const struct reason *reason_of(const char *code, const char *message)
 static int check(struct rule_ctx *rc, const struct event *ev)
 {
 	static const enum ev_field by[] = { EV_ACCOUNT, EV_REGION, EV_PRINCIPAL, EV_NAME };
+	const char *account;
+	long long from, to;
 
+	/* a change read after the denials it explains: their findings take it as their cause
+	   (IAM and SCP changes: this rule asks for no key's) */
+	if (cause_span(ev, &account, &from, &to))
+		return strcmp(ev->event_source, "kms.amazonaws.com") && rule_touch_findings(rc, account, from, to)
+			       ? RULE_ERROR : RULE_OK;
 	if (!ev->event_source || strcmp(ev->event_source, "ec2.amazonaws.com") ||
 	    !ev->error_class || strcmp(ev->error_class, "denied"))
 		return RULE_DECLINED;
@@ -79,6 +88,7 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 struct tally {
 	unsigned magic;              /* TALLY_MAGIC: this layout */
 	long long total;             /* events */
+	long long first_ms;          /* the first event's time: the cause is looked for before it */
 	int related;
 	long counts[NREASONS];       /* per seen[] entry */
 	int seen[NREASONS];          /* reasons in the order first seen: index in reasons[], -1 auth_failure */
@@ -88,7 +98,7 @@ struct tally {
 	char sample[400];
 	char principal_arn[256];
 };
-#define TALLY_MAGIC 0x45414431u  /* "EAD1" */
+#define TALLY_MAGIC 0x45414432u  /* "EAD2" */
 
 struct group {
 	struct event_refs refs;      /* the events read in this build */
@@ -121,6 +131,8 @@ static int collect(void *arg, const struct event *ev)
 	int ri = r == &auth_failure ? -1 : (int)(r - reasons), i;
 
 	event_refs_add(&g->refs, ev);
+	if (!t->total)
+		t->first_ms = ev->time_ms;
 	t->total++;
 	t->related |= ev->related;
 	for (i = 0; i < t->nseen && t->seen[i] != ri; i++)
@@ -178,7 +190,8 @@ static void reasons_text(const struct tally *g, char *out, size_t n)
 	}
 }
 
-static char *details_json(const struct tally *g, const char *action, const char *principal)
+static char *details_json(const struct tally *g, const char *action, const char *principal,
+			  const struct cause *cause)
 {
 	struct buf b;
 	struct jsonw w;
@@ -201,6 +214,8 @@ static char *details_json(const struct tally *g, const char *action, const char 
 	jsonw_key(&w, "encoded_message");
 	jsonw_bool(&w, strstr(g->sample, "Encoded authorization failure message") != NULL);
 	jsonw_kv_string(&w, "sample_message", g->sample[0] ? g->sample : NULL);
+	jsonw_key(&w, "cause");
+	cause_json(&w, cause);
 	jsonw_end_object(&w);
 	return buf_detach(&b, NULL);
 }
@@ -222,20 +237,51 @@ static long long resume(struct rule_ctx *rc, const struct rule_group *grp, struc
 	return t->magic == TALLY_MAGIC ? grp->new_from_ms : LLONG_MIN;
 }
 
+/*
+ * The change that made the principal's calls fail, looked for before the
+ * group's first denial: for a denial by a service control policy, the
+ * organization's SCP changes (an IAM change to the role cannot make an SCP
+ * deny); else the changes to the role and the policies attached to it.
+ * 1 found, 0 none, -1 error.
+ */
+static int find_cause(struct rule_ctx *rc, const struct rule_group *grp, const struct tally *t,
+		      struct cause *out)
+{
+	struct cause_query q;
+	const char *principal = grp->field[2];
+
+	memset(&q, 0, sizeof(q));
+	q.account = grp->field[0];
+	q.first_fail_ms = t->first_ms;
+	q.scp = t->nseen > 0 && !strncmp(reason_at(t->seen[top_reason(t)])->id, "scp_", 4);
+	if (!q.scp && !strncmp(principal, "arn:", 4) && strstr(principal, ":role/"))
+		q.role_arn = principal;
+	if (!q.scp && !q.role_arn)
+		return 0;
+	return rule_cause(rc, &q, out);
+}
+
 /* Emits the group's finding: whole (from LLONG_MIN), or its events after `from` added. */
 static int emit(struct rule_ctx *rc, const struct rule_group *grp, const struct group *g, long long from)
 {
 	char *const *p = grp->field;
-	char action[160], summary[900], why[600];
+	char action[160], why[600];
 	char *details;
 	struct finding f;
-	int rc_;
+	struct cause cause;
+	struct buf summary;
+	int rc_, found = find_cause(rc, grp, &g->t, &cause);
 
+	if (found < 0)
+		return -1;
 	snprintf(action, sizeof(action), "ec2:%s", p[3]);
 	reasons_text(&g->t, why, sizeof(why));
-	snprintf(summary, sizeof(summary), "%s denied %lld time%s to %s: %s", action, g->t.total,
-		 g->t.total == 1 ? "" : "s", arn_short_name(p[2]), why);
-	details = details_json(&g->t, action, p[2]);
+	buf_init(&summary, 1u << 16);
+	if (found)
+		cause_lead(&summary, &cause);
+	buf_addf(&summary, "%s denied %lld time%s to %s: %s", action, g->t.total, g->t.total == 1 ? "" : "s",
+		 arn_short_name(p[2]), why);
+	details = details_json(&g->t, action, p[2], found ? &cause : NULL);
 	memset(&f, 0, sizeof(f));
 	f.key = grp->key;
 	f.severity = g->t.related ? SEV_CRITICAL : SEV_HIGH;
@@ -246,12 +292,13 @@ static int emit(struct rule_ctx *rc, const struct rule_group *grp, const struct 
 	f.event_source = "ec2.amazonaws.com";
 	f.event_name = p[3];
 	f.error_code = g->t.code;
-	f.summary = summary;
+	f.summary = summary.data;
 	f.details = details;
 	f.events = g->refs.v;
 	f.nevents = g->refs.n;
 	rc_ = from == LLONG_MIN ? rule_emit(rc, &f) : rule_emit_more(rc, &f);
 	free(details);
+	buf_release(&summary);
 	return rc_;
 }
 
@@ -295,7 +342,10 @@ const struct rule rule_ec2_access_denied = {
 		" finding per account, region, principal and action, with the reason IAM gave. Dry runs"
 		" (Client.DryRunOperation) and denials by other services are not this rule. Critical when"
 		" the principal is an MGN/DRS role or service: the replication server cannot snapshot,"
-		" tag or attach volumes without these actions.",
+		" tag or attach volumes without these actions. The finding names the change that most"
+		" plausibly started the denials (details.cause): the latest IAM change to the role or to"
+		" a policy attached to it, or for an SCP denial the latest SCP change, at or before the"
+		" first denial and within 30 days.",
 	.advice = "Grant the named ec2: actions to the principal (for MGN/DRS roles, re-attach the AWS"
 		" managed policy, e.g. AWSApplicationMigrationReplicationServerPolicy), or lift the"
 		" service control policy or permissions boundary that denies them. Decode an encoded"

@@ -204,12 +204,12 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 {
 	enum kind k = kind_of(ev);
 	struct kms_key key;
-	const char *v[3];
+	const char *v[3], *account;
+	long long from, to;
 
-	/* a change that may explain earlier failures: their findings are rebuilt (an SCP's in any account) */
-	if (cause_is_change(ev) &&
-	    rule_touch_findings(rc, is(ev->event_source, "organizations.amazonaws.com") ? NULL : ev->account,
-				ev->time_ms, ev->time_ms + CAUSE_WINDOW_MS))
+	/* a change that may explain earlier failures (or an alias or attachment that decides which
+	   changes count): their findings are rebuilt (an SCP's in any account) */
+	if (cause_span(ev, &account, &from, &to) && rule_touch_findings(rc, account, from, to))
 		return RULE_ERROR;
 	if (k == K_NONE)
 		return RULE_DECLINED;
@@ -421,15 +421,6 @@ static void failure_key(struct rule_ctx *rc, const struct failure *f, char *give
 	yajl_tree_free(doc);
 }
 
-/* "09:10Z" of "2026-11-03T09:10:00Z"; the time as written when it is not that shape. */
-static void hhmm(const char *t, char *out, size_t n)
-{
-	if (strlen(t) >= 16 && t[10] == 'T' && t[13] == ':')
-		snprintf(out, n, "%.5sZ", t + 11);
-	else
-		snprintf(out, n, "%s", t);
-}
-
 static void codes_text(struct buf *b, const struct failure *f)
 {
 	for (int i = 0; i < f->ncodes; i++)
@@ -473,7 +464,7 @@ static char *failure_details(const struct failure *f, char *const *p, const char
 static int emit_failure(struct rule_ctx *rc, char *const *p, const struct failure *f, const struct evidence *e)
 {
 	const char *const kv[] = { p[0], p[1], p[2], f->principal, f->source, f->name };
-	char given[512], full[512], since[40];
+	char given[512], full[512];
 	struct cause_query q;
 	struct cause cause;
 	struct buf summary;
@@ -492,12 +483,8 @@ static int emit_failure(struct rule_ctx *rc, char *const *p, const struct failur
 	if (found < 0)
 		return -1;
 	buf_init(&summary, 1u << 16);
-	if (found) {
-		hhmm(f->refs.v[0].event_time, since, sizeof(since));
-		buf_addf(&summary, "since %s, ", since);
-		cause_phrase(&summary, &cause);
-		buf_addstr(&summary, ": ");
-	}
+	if (found)
+		cause_lead(&summary, &cause);
 	buf_addf(&summary, "%.*s:%s failed %zu time%s for %s on ", (int)strcspn(f->source, "."), f->source,
 		 f->name, f->refs.n, f->refs.n == 1 ? "" : "s", arn_short_name(f->principal));
 	if (given[0])
