@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "cause.h"
+#include "idset.h"
 #include "jsonw.h"
 #include "mgn.h"
 #include "msg.h"
@@ -23,6 +24,7 @@ extern const struct rule rule_service_quota;
 extern const struct rule rule_replication_invalid_tags;
 extern const struct rule rule_replication_settings_risk;
 extern const struct rule rule_staging_network_change;
+extern const struct rule rule_staging_interference;
 
 const struct rule *const rules[] = {
 	&rule_ec2_access_denied,
@@ -31,6 +33,7 @@ const struct rule *const rules[] = {
 	&rule_replication_invalid_tags,
 	&rule_replication_settings_risk,
 	&rule_staging_network_change,
+	&rule_staging_interference,
 	NULL
 };
 
@@ -77,6 +80,7 @@ struct rule_ctx {
 	void *state;                 /* its state as rule_state_get() read it */
 	struct scan_totals *t;
 	struct stmt_cache *stmts;
+	struct idset windows;        /* "account|from|to" of the rule_touch_findings() calls made */
 };
 
 /* Statements prepared once per scan, by their (static) SQL text. */
@@ -84,7 +88,7 @@ struct stmt_cache {
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
-	} v[16];
+	} v[32];
 	int n;
 };
 
@@ -177,11 +181,17 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
 {
 	static const char sql[] = "SELECT DISTINCT group_key FROM findings"
 		" WHERE rule = ?1 AND first_time_ms BETWEEN ?2 AND ?3 AND (?4 IS NULL OR account = ?4)";
-	sqlite3_stmt *st = cached(rc, sql);
-	char **keys = NULL;
+	sqlite3_stmt *st;
+	char **keys = NULL, window[160];
 	size_t n = 0;
-	int rc_ = 0, step;
+	int rc_ = 0, step, len;
 
+	/* a window too long to keep whole is queried every time */
+	len = snprintf(window, sizeof(window), "%s%s|%lld|%lld", account ? "a:" : "*", account ? account : "",
+		       from_ms, to_ms);
+	if (len > 0 && (size_t)len < sizeof(window) && idset_add(&rc->windows, window, (size_t)len) == 0)
+		return 0;
+	st = cached(rc, sql);
 	if (!st)
 		return -1;
 	sqlite3_bind_text(st, 1, rc->rule->id, -1, SQLITE_STATIC);
@@ -204,6 +214,35 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
 	}
 	free(keys);
 	return rc_;
+}
+
+long long rule_count_related_failures(struct rule_ctx *rc, const char *account, const char *region,
+				      long long from_ms, long long to_ms)
+{
+	/* by events_time: the window's events, of which only the failed are read whole */
+	static const char sql[] = "SELECT " RULE_EVENT_COLUMNS " FROM event_fields AS e"
+		" WHERE e.event_time_ms > ?1 AND e.event_time_ms <= ?2 AND e.error_code IS NOT NULL"
+		" AND e.aws_region = ?3 AND coalesce(e.recipient_account_id, e.account_id) = ?4";
+	sqlite3_stmt *st = cached(rc, sql);
+	struct event ev;
+	long long n = 0;
+	int step;
+
+	if (!st)
+		return -1;
+	sqlite3_bind_int64(st, 1, from_ms);
+	sqlite3_bind_int64(st, 2, to_ms);
+	sqlite3_bind_text(st, 3, region ? region : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, account ? account : "", -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		rule_read_event(st, &ev);
+		if (ev.related && (!ev.error_class || strcmp(ev.error_class, "dry_run")))
+			n++;
+	}
+	if (step != SQLITE_DONE)
+		n = error("scan: %s", sqlite3_errmsg(rc->db));
+	sqlite3_reset(st);
+	return n;
 }
 
 int rule_cause(struct rule_ctx *rc, const struct cause_query *q, struct cause *out)
@@ -764,6 +803,7 @@ static int scan_in_txn(sqlite3 *db, int full, struct scan_totals *t, struct rule
 		ctxs[i].scan_id = t->scan_id;
 		ctxs[i].t = t;
 		ctxs[i].stmts = stmts;
+		idset_init(&ctxs[i].windows);
 		if (group_set_open(&ctxs[i].groups, db, rules[i]->id))
 			return -1;
 		ctxs[i].last_seq = full ? 0 : rule_last_seq(db, rules[i]->id);
@@ -804,6 +844,7 @@ int rules_scan(sqlite3 *db, int full, struct scan_totals *t)
 	for (int i = 0; i < n; i++) {
 		group_set_close(&ctxs[i].groups);
 		strset_clear(&ctxs[i].emitted);
+		idset_release(&ctxs[i].windows);
 	}
 	stmt_cache_clear(&stmts);
 	if (rc) {
