@@ -13,6 +13,7 @@
 #include "idset.h"
 #include "jsonw.h"
 #include "mgn.h"
+#include "mgn_failures.h"
 #include "msg.h"
 #include "rule_groups.h"
 #include "store.h"
@@ -81,6 +82,7 @@ struct rule_ctx {
 	struct scan_totals *t;
 	struct stmt_cache *stmts;
 	struct idset windows;        /* "account|from|to" of the rule_touch_findings() calls made */
+	struct mgn_failures failures; /* rule_count_related_failures()' hours read */
 };
 
 /* Statements prepared once per scan, by their (static) SQL text. */
@@ -219,30 +221,7 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
 long long rule_count_related_failures(struct rule_ctx *rc, const char *account, const char *region,
 				      long long from_ms, long long to_ms)
 {
-	/* by events_time: the window's events, of which only the failed are read whole */
-	static const char sql[] = "SELECT " RULE_EVENT_COLUMNS " FROM event_fields AS e"
-		" WHERE e.event_time_ms > ?1 AND e.event_time_ms <= ?2 AND e.error_code IS NOT NULL"
-		" AND e.aws_region = ?3 AND coalesce(e.recipient_account_id, e.account_id) = ?4";
-	sqlite3_stmt *st = cached(rc, sql);
-	struct event ev;
-	long long n = 0;
-	int step;
-
-	if (!st)
-		return -1;
-	sqlite3_bind_int64(st, 1, from_ms);
-	sqlite3_bind_int64(st, 2, to_ms);
-	sqlite3_bind_text(st, 3, region ? region : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, account ? account : "", -1, SQLITE_STATIC);
-	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		rule_read_event(st, &ev);
-		if (ev.related && (!ev.error_class || strcmp(ev.error_class, "dry_run")))
-			n++;
-	}
-	if (step != SQLITE_DONE)
-		n = error("scan: %s", sqlite3_errmsg(rc->db));
-	sqlite3_reset(st);
-	return n;
+	return mgn_failures_count(&rc->failures, rc->db, account, region, from_ms, to_ms);
 }
 
 int rule_cause(struct rule_ctx *rc, const struct cause_query *q, struct cause *out)
@@ -845,6 +824,7 @@ int rules_scan(sqlite3 *db, int full, struct scan_totals *t)
 		group_set_close(&ctxs[i].groups);
 		strset_clear(&ctxs[i].emitted);
 		idset_release(&ctxs[i].windows);
+		mgn_failures_release(&ctxs[i].failures);
 	}
 	stmt_cache_clear(&stmts);
 	if (rc) {

@@ -139,7 +139,8 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
  * How many calls by MGN/DRS principals (struct event.related) failed, dry
  * runs aside, in account and region at times in (from_ms, to_ms]: for a
  * finding whose severity depends on the replication errors that followed it.
- * Reads the events of that window only. Returns the count, or -1 (printed).
+ * Each hour's failures are read from the store once a scan (mgn_failures.h).
+ * Returns the count, or -1 (printed).
  */
 long long rule_count_related_failures(struct rule_ctx *rc, const char *account, const char *region,
 				      long long from_ms, long long to_ms);
