@@ -46,6 +46,7 @@ mk "$T/a.json" \
 	"{\"who\": \"user:sneaky\", \"eventName\": \"StopInstances\", \"t\": \"2026-11-03T11:10:00Z\", \"userAgent\": \"mgn.amazonaws.com\", \"params\": {\"instancesSet\": $(items i-repl3), \"force\": false}}" \
 	"{\"who\": \"user:dev\", \"eventName\": \"StopInstances\", \"t\": \"2026-11-03T11:20:00Z\", \"params\": {\"instancesSet\": $(items i-tagspec), \"force\": false}}" \
 	"{\"who\": \"mgn-repl\", $ERR, \"t\": \"2026-11-03T11:30:00Z\"}" \
+	"{\"who\": \"mgn-repl\", $ERR, \"t\": \"2026-11-03T13:00:00Z\"}" \
 	"{\"who\": \"user:bob\", \"eventName\": \"DetachVolume\", \"t\": \"2026-11-03T13:00:00Z\", \"params\": {\"volumeId\": \"vol-stg1\", \"force\": false}}" \
 	"{\"who\": \"user:bob\", \"eventName\": \"DeleteVolume\", \"t\": \"2026-11-03T13:05:00Z\", \"params\": {\"volumeId\": \"vol-stg1\"}}" \
 	"{\"who\": \"user:bob\", \"eventName\": \"DescribeVolumes\", \"t\": \"2026-11-03T13:30:00Z\", \"errorCode\": \"Client.UnauthorizedOperation\"}" \
@@ -69,7 +70,7 @@ same "a caller naming mgn.amazonaws.com only as its userAgent is not MGN" "$(at 
 	"2026-11-03T11:10:00Z|StopInstances|arn:aws:iam::111122223333:user/sneaky"
 same "StopInstances of an instance launched (by anyone) with MGN's managed tag, followed by an error: critical" \
 	"$(at i-tagspec | cut -d'|' -f1,2,4,6)" "2026-11-03T11:20:00Z|critical|StopInstances|1"
-same "DetachVolume of a staging volume (a person's error and an MGN dry run do not count): high" \
+same "DetachVolume of a staging volume (an error at the same second, a person's error and an MGN dry run do not count): high" \
 	"$(at vol-stg1 | cut -d'|' -f1,2,4,6 | head -1)" "2026-11-03T13:00:00Z|high|DetachVolume|0"
 same "DeleteVolume of the staging volume: its own finding" \
 	"$(at vol-stg1 | cut -d'|' -f1,2,4 | tail -1)" "2026-11-03T13:05:00Z|high|DeleteVolume"
