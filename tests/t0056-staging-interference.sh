@@ -63,7 +63,7 @@ finding d.resource_id first_time severity related d.action d.who d.followed_by_e
 same "a janitor role terminating an MGN replication server: high (the error 1h30 later is outside the hour)" \
 	"$(at i-repl1 | cut -d'|' -f1-6)" "2026-11-03T10:00:00Z|high|True|TerminateInstances|i-0abc|0"
 contains "the summary says what, who, and how the store ties it to MGN/DRS" "$T/f" \
-	"^i-repl1\|.*\|instance i-repl1 terminated by i-0abc at 2026-11-03T10:00:00Z \(not MGN/DRS\); MGN/DRS's: RunInstances launched at 2026-11-03T09:00:00Z, source server $SRV$"
+	"^i-repl1\|.*\|instance i-repl1 terminated by i-0abc at 2026-11-03T10:00:00Z, not by MGN/DRS; launched by MGN/DRS \(RunInstances at 2026-11-03T09:00:00Z\), source server $SRV$"
 same "an instance the store does not tie to MGN/DRS is not flagged" "$(at i-dev)" ""
 same "MGN terminating its own server is its lifecycle; a denied terminate destroyed nothing" "$(at i-repl2)" ""
 same "a caller naming mgn.amazonaws.com only as its userAgent is not MGN" "$(at i-repl3 | cut -d'|' -f1,4,5)" \
@@ -79,6 +79,10 @@ same "DeleteSnapshot of a snapshot MGN's replication server took: critical, the 
 same "DeleteSnapshot of a snapshot tagged DRS-managed by CreateTags: both errors within the hour (15:30, 16:00)" \
 	"$(at snap-drs | cut -d'|' -f2,6)" "critical|2"
 same "a tag value that merely spells the managed key does not tie a snapshot" "$(at snap-other)" ""
+contains "a tag set by someone else ties the snapshot" "$T/f" \
+	"^snap-drs\|.*\|snapshot snap-drs deleted by arn:aws:iam::111122223333:user/bob at 2026-11-03T15:01:00Z, not by MGN/DRS; tagged as theirs \(CreateTags at 2026-11-03T09:30:00Z\); 2 MGN/DRS calls failed within the hour after$"
+contains "a launch by someone else with their tag ties the instance" "$T/f" \
+	"^i-tagspec\|.*; launched with their tag \(RunInstances at 2026-11-03T09:01:00Z\), source server $SRV; 1 MGN/DRS call failed within the hour after$"
 same "details: resource type, created_by, source server" \
 	"$(sql "SELECT json_extract(details, '\$.resource_type') || ' ' || json_extract(details, '\$.created_by.event_name') || ' ' || json_extract(details, '\$.source_server') || ' ' || (json_extract(details, '\$.created_by.event_id') = (SELECT event_id FROM events WHERE event_name = 'RunInstances' AND event_time = '2026-11-03T09:00:00Z')) FROM findings WHERE rule = 'staging-interference' AND json_extract(details, '\$.resource_id') = 'i-repl1'")" \
 	"instance RunInstances $SRV 1"
@@ -91,10 +95,11 @@ run_ts 0 scan --all
 same "scan --all finds the same" "$(finding d.resource_id first_time severity d.followed_by_errors summary)" \
 	"$(cut -d'|' -f1-3,7- "$T/f")"
 
-# late delivery: the termination (and an error after it) read before the creation
+# late delivery: the termination (and an error after it) read before the creation;
+# the janitor's call names 300 instances, MGN's the last
 DB="$T/late.db"
 mk "$T/late1.json" \
-	"{\"who\": \"role:janitor\", \"eventName\": \"TerminateInstances\", \"t\": \"2026-11-04T10:00:00Z\", \"params\": {\"instancesSet\": $(items i-late)}}"
+	"{\"who\": \"role:janitor\", \"eventName\": \"TerminateInstances\", \"t\": \"2026-11-04T10:00:00Z\", \"params\": {\"instancesSet\": $(items $(seq -f i-web%g 299) i-late)}}"
 mk "$T/late2.json" \
 	"{\"who\": \"mgn-slr\", \"eventName\": \"RunInstances\", \"t\": \"2026-11-04T09:00:00Z\", \"params\": {$RUN, $MGNTAGS}, \"responseElements\": {\"instancesSet\": $(items i-late)}}"
 mk "$T/late3.json" "{\"who\": \"mgn-repl\", $ERR, \"t\": \"2026-11-04T10:40:00Z\"}"
@@ -102,8 +107,9 @@ ts -q ingest "$T/late1.json" && ts -q scan
 same "the termination alone: no finding (the store does not tie i-late to MGN yet)" \
 	"$(sql "SELECT count(*) FROM findings WHERE rule = 'staging-interference'")" "0"
 ts -q ingest "$T/late2.json" && ts -q scan
-same "the creation read a scan later: the termination is flagged, high" \
-	"$(sql "SELECT severity || ' ' || first_time FROM findings WHERE rule = 'staging-interference'")" "high 2026-11-04T10:00:00Z"
+same "the creation read a scan later: the termination of the 300th instance is flagged, high" \
+	"$(sql "SELECT severity || ' ' || first_time || ' ' || json_extract(details, '\$.resource_id') FROM findings WHERE rule = 'staging-interference'")" \
+	"high 2026-11-04T10:00:00Z i-late"
 ts -q ingest "$T/late3.json" && ts -q scan
 same "an error read a scan after the finding raises it to critical" \
 	"$(sql "SELECT severity || ' ' || json_extract(details, '\$.followed_by_errors') FROM findings WHERE rule = 'staging-interference'")" "critical 1"

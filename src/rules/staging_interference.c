@@ -109,7 +109,23 @@ static void strs_release(struct strs *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* Every string under a member named key (any case, any of EC2's list forms), anywhere in v. */
+/* The strings of v: a string, or a list of them in any of EC2's forms (array, items, content). */
+static void strings_of(yajl_val v, struct strs *out)
+{
+	yajl_val inner;
+
+	if (ctj_str(v) && ctj_str(v)[0]) {
+		strs_add(out, ctj_str(v));
+	} else if (YAJL_IS_ARRAY(v)) {
+		for (size_t i = 0; i < v->u.array.len; i++)
+			strings_of(v->u.array.values[i], out);
+	} else if (YAJL_IS_OBJECT(v)) {
+		inner = ctj_get(v, "items");
+		strings_of(inner ? inner : ctj_get(v, "content"), out);
+	}
+}
+
+/* Every string under a member named key (any case), anywhere in v. */
 static void find_all(yajl_val v, const char *key, struct strs *out)
 {
 	if (YAJL_IS_ARRAY(v)) {
@@ -120,17 +136,10 @@ static void find_all(yajl_val v, const char *key, struct strs *out)
 	if (!YAJL_IS_OBJECT(v))
 		return;
 	for (size_t i = 0; i < v->u.object.len; i++) {
-		yajl_val val = v->u.object.values[i], items[256];
-
-		if (!strcasecmp(v->u.object.keys[i], key)) {
-			size_t n = ctj_items(val, items, 256);
-
-			for (size_t j = 0; j < n && j < 256; j++)
-				if (ctj_str(items[j]) && ctj_str(items[j])[0])
-					strs_add(out, ctj_str(items[j]));
-		} else {
-			find_all(val, key, out);
-		}
+		if (!strcasecmp(v->u.object.keys[i], key))
+			strings_of(v->u.object.values[i], out);
+		else
+			find_all(v->u.object.values[i], key, out);
 	}
 }
 
@@ -222,6 +231,7 @@ struct member {
 	const struct call *call;
 	char principal[256];
 	char who[256];               /* the session name of an assumed role, else the ARN */
+	int by_mgn;                  /* made by an MGN/DRS role or service */
 };
 
 struct group {
@@ -257,6 +267,7 @@ static int collect(void *arg, const struct event *ev)
 	m->call = c;
 	snprintf(m->principal, sizeof(m->principal), "%s", ev->principal ? ev->principal : "");
 	who_of(ev, m->who, sizeof(m->who));
+	m->by_mgn = by_mgn(ev);
 	return 0;
 }
 
@@ -327,10 +338,10 @@ static int emit(struct rule_ctx *rc, char *const *p, const struct member *d, con
 
 	buf_init(&b, 1u << 20);
 	buf_init(&summary, 1u << 16);
-	buf_addf(&summary, "%s %s %s by %s at %s (not MGN/DRS); MGN/DRS's: %s %s at %s", resource_type(p[2]),
-		 p[2], d->call->verb, d->who, d->ref.event_time,
-		 tie->call->kind == TAGS ? "tagged by CreateTags" : tie->call->name,
-		 tie->call->kind == TAGS ? "" : tie->call->verb, tie->ref.event_time);
+	buf_addf(&summary, "%s %s %s by %s at %s, not by MGN/DRS; %s %s (%s at %s)", resource_type(p[2]), p[2],
+		 d->call->verb, d->who, d->ref.event_time, tie->call->verb,
+		 tie->call->kind == TAGS ? "as theirs" : tie->by_mgn ? "by MGN/DRS" : "with their tag",
+		 tie->call->name, tie->ref.event_time);
 	if (servers[0])
 		buf_addf(&summary, ", source server %s", servers);
 	if (errors)
