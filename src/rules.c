@@ -90,7 +90,7 @@ struct stmt_cache {
 	struct {
 		const char *sql;
 		sqlite3_stmt *st;
-	} v[32];
+	} v[16];
 	int n;
 };
 
