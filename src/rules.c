@@ -10,8 +10,10 @@
 
 #include "buf.h"
 #include "cause.h"
+#include "idset.h"
 #include "jsonw.h"
 #include "mgn.h"
+#include "mgn_failures.h"
 #include "msg.h"
 #include "rule_groups.h"
 #include "store.h"
@@ -24,6 +26,7 @@ extern const struct rule rule_service_quota;
 extern const struct rule rule_replication_invalid_tags;
 extern const struct rule rule_replication_settings_risk;
 extern const struct rule rule_staging_network_change;
+extern const struct rule rule_staging_interference;
 
 const struct rule *const rules[] = {
 	&rule_ec2_access_denied,
@@ -33,6 +36,7 @@ const struct rule *const rules[] = {
 	&rule_replication_invalid_tags,
 	&rule_replication_settings_risk,
 	&rule_staging_network_change,
+	&rule_staging_interference,
 	NULL
 };
 
@@ -79,6 +83,8 @@ struct rule_ctx {
 	void *state;                 /* its state as rule_state_get() read it */
 	struct scan_totals *t;
 	struct stmt_cache *stmts;
+	struct idset windows;        /* "account|from|to" of the rule_touch_findings() calls made */
+	struct mgn_failures failures; /* rule_count_related_failures()' hours read */
 };
 
 /* Statements prepared once per scan, by their (static) SQL text. */
@@ -182,12 +188,17 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
 	static const char sql[] = "SELECT DISTINCT group_key FROM findings"
 		" WHERE rule = ?1 AND first_time_ms BETWEEN ?2 AND ?3 AND (?4 IS NULL OR account = ?4)";
 	sqlite3_stmt *st;
-	char **keys = NULL;
+	char **keys = NULL, window[160];
 	size_t n = 0;
-	int rc_ = 0, step;
+	int rc_ = 0, step, len;
 
 	/* a full scan (or the rule's first) builds every group whole already */
 	if (rc->last_seq == 0)
+		return 0;
+	/* a window too long to keep whole is queried every time */
+	len = snprintf(window, sizeof(window), "%s%s|%lld|%lld", account ? "a:" : "*", account ? account : "",
+		       from_ms, to_ms);
+	if (len > 0 && (size_t)len < sizeof(window) && idset_add(&rc->windows, window, (size_t)len) == 0)
 		return 0;
 	st = cached(rc, sql);
 	if (!st)
@@ -212,6 +223,12 @@ int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from
 	}
 	free(keys);
 	return rc_;
+}
+
+long long rule_count_related_failures(struct rule_ctx *rc, const char *account, const char *region,
+				      long long from_ms, long long to_ms)
+{
+	return mgn_failures_count(&rc->failures, rc->db, account, region, from_ms, to_ms);
 }
 
 int rule_cause(struct rule_ctx *rc, const struct cause_query *q, struct cause *out)
@@ -772,6 +789,7 @@ static int scan_in_txn(sqlite3 *db, int full, struct scan_totals *t, struct rule
 		ctxs[i].scan_id = t->scan_id;
 		ctxs[i].t = t;
 		ctxs[i].stmts = stmts;
+		idset_init(&ctxs[i].windows);
 		if (group_set_open(&ctxs[i].groups, db, rules[i]->id))
 			return -1;
 		ctxs[i].last_seq = full ? 0 : rule_last_seq(db, rules[i]->id);
@@ -812,6 +830,8 @@ int rules_scan(sqlite3 *db, int full, struct scan_totals *t)
 	for (int i = 0; i < n; i++) {
 		group_set_close(&ctxs[i].groups);
 		strset_clear(&ctxs[i].emitted);
+		idset_release(&ctxs[i].windows);
+		mgn_failures_release(&ctxs[i].failures);
 	}
 	stmt_cache_clear(&stmts);
 	if (rc) {

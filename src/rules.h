@@ -127,9 +127,23 @@ int rule_touch_values(struct rule_ctx *rc, const struct event *ev, const char *c
  * (from an earlier scan) of account (NULL: any account) whose first event
  * is in [from_ms, to_ms]. For an event that changes what those findings say
  * without being one of their events: a cause arriving after the failures it
- * explains, an error that raises an earlier finding's severity. 0 or -1.
+ * explains, an error that raises an earlier finding's severity. A call with
+ * the same account and window as an earlier one of the scan does nothing
+ * (the findings it would find are the earlier scans', already marked), so a
+ * rule may call it for each event of a burst with a window rounded to an
+ * hour. 0 or -1.
  */
 int rule_touch_findings(struct rule_ctx *rc, const char *account, long long from_ms, long long to_ms);
+
+/*
+ * How many calls by MGN/DRS principals (struct event.related) failed, dry
+ * runs aside, in account and region at times in (from_ms, to_ms]: for a
+ * finding whose severity depends on the replication errors that followed it.
+ * Each hour's failures are read from the store once a scan (mgn_failures.h).
+ * Returns the count, or -1 (printed).
+ */
+long long rule_count_related_failures(struct rule_ctx *rc, const char *account, const char *region,
+				      long long from_ms, long long to_ms);
 
 struct cause_query;
 struct cause;

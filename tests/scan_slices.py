@@ -115,6 +115,21 @@ def synthetic(seed):
         for name, who, params, resp in net:
             recs.append(mkevents.record({"who": who, "t": at(rng.randrange(400)), "eventName": name,
                                          "params": params, "responseElements": resp}))
+    # staging resources MGN/DRS made (i-r above) destroyed by others, before or after the errors above
+    mgn_tag = {"items": [{"key": "AWSApplicationMigrationServiceManaged", "value": "mgn.amazonaws.com"}]}
+    staging = [
+        ("CreateVolume", "mgn-repl", {"size": 10}, {"volumeId": "vol-s"}),
+        ("CreateTags", "user:admin", {"resourcesSet": {"items": [{"resourceId": "snap-t"}]}, "tagSet": mgn_tag}, None),
+        ("TerminateInstances", "user:janitor", {"instancesSet": {"items": [{"instanceId": "i-r"}, {"instanceId": "i-x"}]}}, None),
+        ("TerminateInstances", "mgn-slr", {"instancesSet": {"items": [{"instanceId": "i-r"}]}}, None),
+        ("DetachVolume", "user:bob", {"volumeId": "vol-s"}, None),
+        ("DeleteVolume", "user:bob", {"volumeId": "vol-s"}, None),
+        ("DeleteSnapshot", "user:bob", {"snapshotId": "snap-t"}, None),
+    ]
+    for k in range(3):
+        for name, who, params, resp in staging:
+            recs.append(mkevents.record({"who": who, "t": at(rng.randrange(400)), "eventName": name,
+                                         "params": params, "responseElements": resp}))
     recs += kms_records(rng, at)
     recs += cause_records(rng, at)
     return recs

@@ -17,7 +17,7 @@ slices synthetic 2 time synthetic:1
 slices synthetic 6 shuffle:3 synthetic:1
 slices synthetic 9 reverse synthetic:2
 for r in ec2-access-denied replication-kms api-throttling service-quota replication-invalid-tags \
-	replication-settings-risk staging-network-change; do
+	replication-settings-risk staging-network-change staging-interference; do
 	if grep -q "^# $r: [1-9]" "$T/slices.out"; then ok "the synthetic corpus has $r findings"
 	else fail "the synthetic corpus has $r findings"; fi
 done
