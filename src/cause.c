@@ -69,8 +69,17 @@ static const char *const sources[NSRC] = { IAM, ORGS, KMS };
 
 /* The successful calls of one name, for the index below. */
 static const char changes_sql[] =
-	"SELECT seq, event_time_ms, coalesce(recipient_account_id, account_id), aws_region FROM event_fields"
-	" WHERE event_source = ?1 AND event_name = ?2 AND error_code IS NULL";
+	"SELECT seq, event_time_ms, coalesce(recipient_account_id, account_id), aws_region, invoked_by"
+	" FROM event_fields WHERE event_source = ?1 AND event_name = ?2 AND error_code IS NULL";
+
+/*
+ * A grant a service retires or revokes for itself (EBS, after the volume
+ * work it made the grant for) is housekeeping, not someone breaking the key.
+ */
+static int housekeeping(const struct kind *k, const char *invoked_by)
+{
+	return invoked_by && *invoked_by && !strcmp(k->source, KMS) && strstr(k->name, "Grant");
+}
 
 static const char raw_sql[] = "SELECT raw FROM event_raw WHERE seq = ?1";
 
@@ -306,6 +315,8 @@ static int changes_add(sqlite3 *db, struct cause_cache *cache, sqlite3_stmt *st,
 		ch.seq = sqlite3_column_int64(st, 0);
 		ch.time_ms = sqlite3_column_int64(st, 1);
 		ch.kind = k;
+		if (housekeeping(k, (const char *)sqlite3_column_text(st, 4)))
+			continue;
 		doc = record_of(db, cache, ch.seq);
 		if (doc && change_read(doc, k, &ch)) {
 			ch.account = dup_or_null((const char *)sqlite3_column_text(st, 2));

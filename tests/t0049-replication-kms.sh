@@ -67,7 +67,7 @@ finding first_time severity related event_count summary > "$T/f"
 contains "DisableKey of the key the template names: high, says who and why it matters" "$T/f" \
 	"^2026-11-03T09:00:00Z\|high\|True\|1\|kms:DisableKey: KMS key $K1 disabled by jose; the replication path uses it: named by mgn:UpdateReplicationConfigurationTemplate at 2026-11-03T08:00:00Z$"
 contains "EBS's failures for the replication role, keyed by alias: one critical finding on the key" "$T/f" \
-	"^2026-11-03T09:10:00Z\|critical\|True\|2\|kms:$GDK failed 2 times for AWSApplicationMigrationReplicationServerRole on KMS key alias/repl-key: DisabledException \(2\); 2 through EBS on its behalf$"
+	"^2026-11-03T09:10:00Z\|critical\|True\|2\|since 2026-11-03 09:10Z, after arn:aws:iam::[0-9]*:user/jose disabled KMS key $K1 at 09:00Z: kms:$GDK failed 2 times for AWSApplicationMigrationReplicationServerRole on KMS key alias/repl-key: DisabledException \(2\); 2 through EBS on its behalf$"
 same "another application's denial on the same key is not flagged" "$(at 2026-11-03T09:12:00Z)" ""
 same "a change to another key is not flagged (DisableKey)" "$(at 2026-11-03T09:14:00Z)" ""
 same "a change to another key is not flagged (ScheduleKeyDeletion)" "$(at 2026-11-03T09:15:00Z)" ""
@@ -82,7 +82,7 @@ same "revoking another application's grant is not flagged" "$(at 2026-11-03T09:2
 same "revoking a grant the store has no CreateGrant for is not flagged" "$(at 2026-11-03T09:24:00Z)" ""
 same "EBS retiring the grant it made for MGN is not flagged" "$(at 2026-11-03T09:25:00Z)" ""
 contains "MGN's CreateVolume failing on the key's state: critical, on the key it named" "$T/f" \
-	"^2026-11-03T09:30:00Z\|critical\|True\|1\|ec2:CreateVolume failed 1 time for AWSServiceRoleForApplicationMigrationService on KMS key $ARN1: Client.InvalidKMSKey.InvalidState \(1\)$"
+	"^2026-11-03T09:30:00Z\|critical\|True\|1\|since 2026-11-03 09:30Z, after arn:aws:iam::[0-9]*:user/jose revoked grant g-unknown of KMS key $K1 at 09:24Z: ec2:CreateVolume failed 1 time for AWSServiceRoleForApplicationMigrationService on KMS key $ARN1: Client.InvalidKMSKey.InvalidState \(1\)$"
 contains "an EC2 KMS failure that names no key: flagged all the same" "$T/f" \
 	"^2026-11-03T09:31:00Z\|critical\|True\|1\|ec2:CreateSnapshot failed 1 time for AWSServiceRoleForApplicationMigrationService on a KMS key the records do not name"
 same "another principal's EC2 KMS failure is not flagged" "$(at 2026-11-03T09:32:00Z)" ""
@@ -90,12 +90,12 @@ contains "deletion of the EBS default key (set by id, deleted by ARN): high, wit
 	"^2026-11-03T10:05:00Z\|high\|True\|1\|kms:ScheduleKeyDeletion: KMS key $ARN3 scheduled for deletion by jose, deletion on Dec 3, 2026, 12:00:00 AM; the replication path uses it: named by ec2:ModifyEbsDefaultKmsKeyId at 2026-11-03T10:00:00Z$"
 same "nothing else is flagged" "$(wc -l < "$T/f" | tr -d ' ')" 7
 
-same "a failure's details: key as given, normalised id, codes, EBS, evidence, cause (null: none in the store)" \
+same "a failure's details: key as given, normalised id, codes, EBS, evidence, cause (the DisableKey before it)" \
 	"$(finding first_time details | grep '^2026-11-03T09:10:00Z' | cut -d'|' -f2- | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
-print(d["key"], d["key_id"], d["action"], d["error_codes"], d["through_ebs"], d["key_in_use_by"]["settings_count"], "cause" in d, d["cause"])')" \
-	"alias/repl-key $K1 kms:$GDK {'DisabledException': 2} 2 1 True None"
+print(d["key"], d["key_id"], d["action"], d["error_codes"], d["through_ebs"], d["key_in_use_by"]["settings_count"], "cause" in d, d["cause"] and d["cause"]["event_name"])')" \
+	"alias/repl-key $K1 kms:$GDK {'DisabledException': 2} 2 1 True DisableKey"
 same "a change's details: what showed the key in use" \
 	"$(finding first_time details | grep '^2026-11-03T09:00:00Z' | cut -d'|' -f2- | python3 -c '
 import json, sys

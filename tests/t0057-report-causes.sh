@@ -39,6 +39,11 @@ ts -q scan
 SNAP=$(sql "SELECT finding_id FROM findings WHERE rule = 'ec2-access-denied' AND details LIKE '%CreateSnapshot%'")
 OTHER=$(sql "SELECT finding_id FROM findings WHERE rule = 'ec2-access-denied' AND details LIKE '%DeleteSnapshot%'")
 same "the store has the two denial findings to give causes" "$( [ -n "$SNAP" ] && [ -n "$OTHER" ] && echo yes)" "yes"
+# end to end, before the test sets causes of its own: the scan found the
+# detach of the denied role as the denials' cause, not the other role's
+same "scan: the denial's cause is the detach from its role, by the SSO session" \
+	"$(sql "SELECT json_extract(details, '\$.cause.event_id') || ' ' || json_extract(details, '\$.cause.event_name') FROM findings WHERE finding_id = $SNAP")" \
+	"iam-detach-1 DetachRolePolicy"
 
 # who and what as an attacker could shape them (a role session name and a
 # policy name are the caller's to choose): ANSI and OSC 52, C1 CSI, bidi
@@ -76,7 +81,7 @@ contains "text: the finding's cause line: who, what, when, which event" "$T/text
 same "text: a cause line under each finding that has a cause (the denial and the KMS failure), none for null" \
 	"$(grep -c '^       cause: ' "$T/text")" "2"
 same "text: the cause line follows its finding" \
-	"$(grep -B1 '^       cause: ' "$T/text" | grep -c '^     - CRITICAL ec2:CreateSnapshot denied\|^     - CRITICAL kms:CreateGrant denied')" "2"
+	"$(grep -B1 '^       cause: ' "$T/text" | grep -Ec '^     - CRITICAL (since .*: )?(ec2:CreateSnapshot|kms:CreateGrant) denied')" "2"
 safe_term() {
 	if python3 "$ROOT/tests/safebytes.py" "$1" "$3" > "$T/why"; then ok "$2"; else fail "$2"; sed 's/^/#   /' "$T/why"; fi
 }

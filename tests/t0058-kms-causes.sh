@@ -63,7 +63,7 @@ check_causes() { # WHEN
 	same "$1: the key's DisableKey before the first failure is the cause (not a later change, not another key's)" \
 		"$(cause_of 2026-11-03T09:10:00Z)" "DisableKey c-disable-k1 $JOSE"
 	contains "$1: the summary leads with it" "$T/s" \
-		"^2026-11-03T09:10:00Z\|since 09:10Z, after $JOSE .* at [0-9T:-]*09:00(:00)?Z: kms:$GDK failed 2 times for $REPL"
+		"^2026-11-03T09:10:00Z\|since 2026-11-03 09:10Z, after $JOSE .* at [0-9T:-]*09:00(:00)?Z: kms:$GDK failed 2 times for $REPL"
 	same "$1: no change in the store: cause null, no guess" "$(cause_of 2026-11-03T10:10:00Z)" "null"
 	contains "$1: and the summary says none" "$T/s" "^2026-11-03T10:10:00Z\|kms:$GDK failed 1 time"
 	same "$1: an IAM change to the failing role is a cause; another role's is not" \
