@@ -155,6 +155,20 @@ same "the real StopInstances of an instance MGN launched is flagged, its who the
 	"$(sql "SELECT event_name || ' ' || severity || ' ' || json_extract(details, '\$.who') FROM findings WHERE rule = 'staging-interference'")" \
 	"StopInstances high arn:aws:iam::309303190113:user/christophe"
 
+# the managed tag written with a JSON escape (\u004d is M): the text search
+# that spares parsing other applications' tags must not miss it
+DB="$T/escaped.db"
+mk "$T/esc.json" \
+	"{\"who\": \"user:admin\", \"eventName\": \"CreateTags\", \"t\": \"2026-11-03T09:30:00Z\", \"params\": {\"resourcesSet\": {\"items\": [{\"resourceId\": \"vol-esc\"}]}, \"tagSet\": {\"items\": [{\"key\": \"AWSApplicationMigrationServiceManaged\", \"value\": \"mgn.amazonaws.com\"}]}}}" \
+	"{\"who\": \"user:bob\", \"eventName\": \"DeleteVolume\", \"t\": \"2026-11-03T10:00:00Z\", \"params\": {\"volumeId\": \"vol-esc\"}}"
+sed -i 's/AWSApplicationMigrationServiceManaged/AWSApplication\\u004digrationServiceManaged/' "$T/esc.json"
+same "the test's tag key is escaped" "$(grep -c 'AWSApplicationMigrationServiceManaged' "$T/esc.json")" "0"
+ts -q ingest "$T/esc.json"
+ts -q scan
+same "a managed tag written with a JSON escape still ties the volume" \
+	"$(sql "SELECT json_extract(details, '\$.resource_id') || ' ' || event_name FROM findings WHERE rule = 'staging-interference'")" \
+	"vol-esc DeleteVolume"
+
 DB="$T/a.db"
 run_ts 0 rules
 contains "rules lists staging-interference" "$T/out" "^staging-interference "

@@ -157,7 +157,22 @@ static int has_managed_tag(yajl_val v)
 	return found;
 }
 
-/* The parsed record of ev, or NULL. The caller frees it with yajl_tree_free(). */
+/*
+ * Whether raw may name a managed tag: its key spelled out, or written with
+ * a JSON escape that a text search cannot see through. Most creations and
+ * tags are other applications'; this spares parsing them.
+ */
+static int may_name_managed_tag(const char *raw)
+{
+	if (strstr(raw, "\\u"))
+		return 1;
+	for (int t = 0; managed_tags[t]; t++)
+		if (strstr(raw, managed_tags[t]))
+			return 1;
+	return 0;
+}
+
+/* The parsed record of event seq, or NULL. The caller frees it with yajl_tree_free(). */
 static yajl_val parse_raw(struct rule_ctx *rc, long long seq)
 {
 	char *raw = rule_event_raw(rc, seq);
@@ -167,6 +182,22 @@ static yajl_val parse_raw(struct rule_ctx *rc, long long seq)
 	if (!raw)
 		return NULL;
 	doc = yajl_tree_parse(raw, err, sizeof(err));
+	free(raw);
+	return doc;
+}
+
+/* parse_raw() of ev, or NULL when only a managed tag could make it matter and it names none. */
+static yajl_val parse_if_it_matters(struct rule_ctx *rc, const struct event *ev, const struct call *c)
+{
+	char *raw;
+	char err[64];
+	yajl_val doc = NULL;
+
+	if (c->kind == DESTROYS || (c->kind == CREATES && by_mgn(ev)))
+		return parse_raw(rc, ev->seq);
+	raw = rule_event_raw(rc, ev->seq);
+	if (raw && may_name_managed_tag(raw))
+		doc = yajl_tree_parse(raw, err, sizeof(err));
 	free(raw);
 	return doc;
 }
@@ -208,7 +239,7 @@ static int check(struct rule_ctx *rc, const struct event *ev)
 	c = call_of(ev);
 	if (!c || ev->error_code || (c->kind == DESTROYS && by_mgn(ev)))
 		return RULE_DECLINED;
-	doc = parse_raw(rc, ev->seq);
+	doc = parse_if_it_matters(rc, ev, c);
 	if (!doc)
 		return RULE_DECLINED;
 	resources_of(doc, ev, c, &ids);
