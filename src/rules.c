@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <yajl/yajl_tree.h>
+
 #include "buf.h"
 #include "cause.h"
 #include "idset.h"
@@ -334,6 +336,19 @@ char *rule_event_raw(struct rule_ctx *rc, long long seq)
 		raw = xstrdup((const char *)sqlite3_column_text(st, 0));
 	sqlite3_reset(st);
 	return raw;
+}
+
+struct yajl_val_s *rule_event_record(struct rule_ctx *rc, long long seq)
+{
+	char *raw = rule_event_raw(rc, seq);
+	char err[64];
+	yajl_val doc;
+
+	if (!raw)
+		return NULL;
+	doc = yajl_tree_parse(raw, err, sizeof(err));
+	free(raw);
+	return doc;
 }
 
 static int cmp_ref(const void *a, const void *b)

@@ -185,6 +185,9 @@ int rule_state_put(struct rule_ctx *rc, const void *state, size_t size, long lon
 /* The raw JSON text of event seq, malloc'd (caller frees), or NULL. */
 char *rule_event_raw(struct rule_ctx *rc, long long seq);
 
+/* Event seq's record parsed (yajl_tree: the caller frees it with yajl_tree_free()), or NULL. */
+struct yajl_val_s *rule_event_record(struct rule_ctx *rc, long long seq);
+
 /* Stores a finding of the group being built. Returns 0 or -1. */
 int rule_emit(struct rule_ctx *rc, const struct finding *f);
 

@@ -344,19 +344,6 @@ void staging_gather(struct staging_calls *c, const struct event *ev)
 		collect(&c->topo, ev);
 }
 
-static yajl_val parse(struct rule_ctx *rc, long long seq)
-{
-	char *raw = rule_event_raw(rc, seq);
-	char err[64];
-	yajl_val doc;
-
-	if (!raw)
-		return NULL;
-	doc = yajl_tree_parse(raw, err, sizeof(err));
-	free(raw);
-	return doc;
-}
-
 static void seqs_release(struct staging_seqs *s)
 {
 	free(s->seq);
@@ -378,7 +365,7 @@ int staging_learn(struct rule_ctx *rc, const struct staging_calls *c, struct sta
 	yajl_val *docs = NULL;
 
 	for (size_t i = 0; i < set->n; i++) {
-		yajl_val doc = parse(rc, set->seq[i]);
+		yajl_val doc = rule_event_record(rc, set->seq[i]);
 
 		learn_settings(st, doc, set->name[i], set->time[i]);
 		yajl_tree_free(doc);
@@ -386,7 +373,7 @@ int staging_learn(struct rule_ctx *rc, const struct staging_calls *c, struct sta
 	if (topo->n) {
 		docs = xcalloc(topo->n, sizeof(*docs));
 		for (size_t i = 0; i < topo->n; i++) {
-			docs[i] = parse(rc, topo->seq[i]);
+			docs[i] = rule_event_record(rc, topo->seq[i]);
 			if (topo->related[i] && (!strcmp(topo->name[i], "RunInstances") ||
 						 !strcmp(topo->name[i], "CreateSecurityGroup")))
 				learn_launch(st, docs[i], topo->name[i], topo->time[i]);

@@ -171,14 +171,8 @@ static void analyze(struct rule_ctx *rc, struct call *c)
 {
 	const char *params_path[] = { "requestParameters", NULL };
 	const char *server_path[] = { "requestParameters", "sourceServerID", NULL };
-	char *raw = rule_event_raw(rc, c->ref.seq);
-	char err[128];
-	yajl_val doc, params, server;
+	yajl_val doc = rule_event_record(rc, c->ref.seq), params, server;
 
-	if (!raw)
-		return;
-	doc = yajl_tree_parse(raw, err, sizeof(err));
-	free(raw);
 	if (!doc)
 		return;
 	server = yajl_tree_get(doc, server_path, yajl_t_string);

@@ -127,20 +127,6 @@ static enum kind kind_of(const struct event *ev)
 	return !ev->error_code && mgn_settings_call(ev->event_source, ev->event_name) ? K_SETTING : K_NONE;
 }
 
-/* The parsed record of ev, or NULL. */
-static yajl_val record_of(struct rule_ctx *rc, long long seq)
-{
-	char *raw = rule_event_raw(rc, seq);
-	char err[64];
-	yajl_val doc;
-
-	if (!raw)
-		return NULL;
-	doc = yajl_tree_parse(raw, err, sizeof(err));
-	free(raw);
-	return doc;
-}
-
 /* Whether a grantee (an ARN or service principal) is an MGN/DRS role or service. */
 static int grantee_is_mgn(const char *grantee)
 {
@@ -176,7 +162,7 @@ static const char *ec2_key(yajl_val doc, const struct event *ev, char *tmp, size
  */
 static int key_of(struct rule_ctx *rc, const struct event *ev, enum kind k, struct kms_key *key)
 {
-	yajl_val doc = record_of(rc, ev->seq);
+	yajl_val doc = rule_event_record(rc, ev->seq);
 	char tmp[512];
 	const char *ref;
 	int member = 1;
@@ -404,7 +390,7 @@ static void in_use_json(struct jsonw *w, const struct evidence *e)
 /* The key as the first failure gave it, and the key's fullest name for cause_find(). */
 static void failure_key(struct rule_ctx *rc, const struct failure *f, char *given, char *full, size_t n)
 {
-	yajl_val doc = record_of(rc, f->refs.v[0].seq);
+	yajl_val doc = rule_event_record(rc, f->refs.v[0].seq);
 	const char *g = NULL, *k = NULL;
 	char tmp[512];
 
@@ -526,7 +512,7 @@ struct grant {
 
 static int grant_read(struct rule_ctx *rc, long long seq, struct grant *gr)
 {
-	yajl_val doc = record_of(rc, seq), resp;
+	yajl_val doc = rule_event_record(rc, seq), resp;
 	const char *id, *token, *grantee;
 	int made_by_mgn;
 
@@ -556,7 +542,7 @@ static int grant_read(struct rule_ctx *rc, long long seq, struct grant *gr)
 static int grant_to_mgn(struct rule_ctx *rc, const struct group *g, const struct change *c,
 			char *grant_id, size_t n)
 {
-	yajl_val doc = record_of(rc, c->ref.seq), p = ctj_params(doc);
+	yajl_val doc = rule_event_record(rc, c->ref.seq), p = ctj_params(doc);
 	const char *id = ctj_str(ctj_get(p, "grantId")), *token = ctj_str(ctj_get(p, "grantToken"));
 	struct grant gr;
 	int hit = 0;
@@ -574,7 +560,7 @@ static int grant_to_mgn(struct rule_ctx *rc, const struct group *g, const struct
 /* What a change's record adds: the key as given, the deletion date. */
 static void change_record(struct rule_ctx *rc, const struct change *c, char *given, char *when, size_t n)
 {
-	yajl_val doc = record_of(rc, c->ref.seq);
+	yajl_val doc = rule_event_record(rc, c->ref.seq);
 	const char *g = kmskey_as_given(doc);
 	const char *d = ctj_str(ctj_get(ctj_get(doc, "responseElements"), "deletionDate"));
 

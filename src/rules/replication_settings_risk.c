@@ -426,19 +426,14 @@ static int emit(struct rule_ctx *rc, char *const *p, const struct event_ref *ref
 static int one_call(struct rule_ctx *rc, char *const *p, struct group *g, size_t i)
 {
 	const struct event_ref *ref = &g->calls.v[i];
-	char *raw = rule_event_raw(rc, ref->seq);
-	char err[64], api[96], target[80] = "", from[160] = "";
+	yajl_val doc = rule_event_record(rc, ref->seq);
+	char api[96], target[80] = "", from[160] = "";
 	const char *src, *name;
-	yajl_val doc;
 	struct setting cur;
 	struct state *st, *prev;
 	struct verdict v;
 	int rc_ = 0, is_template;
 
-	if (!raw)
-		return 0;
-	doc = yajl_tree_parse(raw, err, sizeof(err));
-	free(raw);
 	if (!doc)
 		return 0;
 	src = ctj_str(ctj_get(doc, "eventSource"));

@@ -172,21 +172,7 @@ static int may_name_managed_tag(const char *raw)
 	return 0;
 }
 
-/* The parsed record of event seq, or NULL. The caller frees it with yajl_tree_free(). */
-static yajl_val parse_raw(struct rule_ctx *rc, long long seq)
-{
-	char *raw = rule_event_raw(rc, seq);
-	char err[64];
-	yajl_val doc;
-
-	if (!raw)
-		return NULL;
-	doc = yajl_tree_parse(raw, err, sizeof(err));
-	free(raw);
-	return doc;
-}
-
-/* parse_raw() of ev, or NULL when only a managed tag could make it matter and it names none. */
+/* rule_event_record() of ev, or NULL when only a managed tag could make it matter and it names none. */
 static yajl_val parse_if_it_matters(struct rule_ctx *rc, const struct event *ev, const struct call *c)
 {
 	char *raw;
@@ -194,7 +180,7 @@ static yajl_val parse_if_it_matters(struct rule_ctx *rc, const struct event *ev,
 	yajl_val doc = NULL;
 
 	if (c->kind == DESTROYS || (c->kind == CREATES && by_mgn(ev)))
-		return parse_raw(rc, ev->seq);
+		return rule_event_record(rc, ev->seq);
 	raw = rule_event_raw(rc, ev->seq);
 	if (raw && may_name_managed_tag(raw))
 		doc = yajl_tree_parse(raw, err, sizeof(err));
@@ -339,7 +325,7 @@ static void source_servers(struct rule_ctx *rc, const struct group *g, struct bu
 
 		if (g->v[i].call->kind == DESTROYS)
 			continue;
-		doc = parse_raw(rc, g->v[i].ref.seq);
+		doc = rule_event_record(rc, g->v[i].ref.seq);
 		if (doc) {
 			servers_in(ctj_get(doc, "requestParameters"), &ids);
 			servers_in(ctj_get(doc, "responseElements"), &ids);

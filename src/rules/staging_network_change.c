@@ -524,14 +524,8 @@ static int collect(void *arg, const struct event *ev)
 
 static void analyze(struct rule_ctx *rc, struct group *g, struct change *c, const struct staging *st)
 {
-	char *raw = rule_event_raw(rc, c->ref.seq);
-	char err[64];
-	yajl_val doc, p;
+	yajl_val doc = rule_event_record(rc, c->ref.seq), p;
 
-	if (!raw)
-		return;
-	doc = yajl_tree_parse(raw, err, sizeof(err));
-	free(raw);
 	p = ctj_params(doc);
 	if (!p || ctj_hidden(p)) {
 		yajl_tree_free(doc);
