@@ -62,6 +62,17 @@ contains "ec2-denied-actions: CreateSnapshot for the replication server role" "$
 contains "ec2-denied-actions: CreateTags too" "$T/out" "^ec2:CreateTags,.*AWSApplicationMigrationReplicationServerRole,5,"
 if grep -q "RunInstances" "$T/out"; then fail "ec2-denied-actions: a dry run is no denial"; else ok "ec2-denied-actions: a dry run is no denial"; fi
 
+# query: finding-causes
+# (after a scan: the sample's denials follow terraform-ci's inline policy)
+ts -q scan
+run_ts 0 query --format csv finding-causes
+contains "finding-causes: the CreateSnapshot denials since the PutRolePolicy on the replication role" "$T/out" \
+	"^ec2-access-denied,critical,[^,]*,15,[^,]*AWSApplicationMigrationReplicationServerRole,[^,]*terraform-ci,put inline policy ReplicationServerBaseline on AWSApplicationMigrationReplicationServerRole,[^,]*,PutRolePolicy,"
+same "finding-causes: only findings with a cause" "$(($(wc -l < "$T/out") - 1))" \
+	"$(sql "SELECT count(*) FROM findings WHERE json_type(details, '\$.cause') = 'object'")"
+run_ts 0 query --format csv finding-causes -p since=2030-01-01
+same "finding-causes: --since leaves out older findings" "$(wc -l < "$T/out" | tr -d ' ')" "1"
+
 # query: errors-per-hour
 run_ts 0 query --format csv errors-per-hour
 same "errors-per-hour: every failed call but the dry runs" \
