@@ -32,7 +32,7 @@ tmpl = []
 for p in sorted(glob.glob(os.path.join(fix, "sample/AWSLogs/*/CloudTrail/*/*/*/*/*.json.gz"))):
     with gzip.open(p, "rb") as f:
         tmpl.extend(json.loads(f.read().decode("utf-8"))["Records"])
-assert len(tmpl) == 896, len(tmpl)
+assert len(tmpl) == 916, len(tmpl)
 
 def recs(tag, n):
     rs = []

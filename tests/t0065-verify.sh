@@ -36,7 +36,7 @@ same "sources keeps the SHA-256 of the uncompressed content" \
 	"$(zcat "$one" | sha256sum | cut -d' ' -f1)"
 run_ts 0 stats
 contains "stats before verify: none verified" "$T/out" \
-	"^verified +0 of 895 events \(0.0%\): none checked against the trail's digest files"
+	"^verified +0 of 915 events \(0.0%\): none checked against the trail's digest files"
 run_ts 0 verify "$T/x"
 contains "text: 61 digests verified per trail" "$T/out" "^  digests +61 verified, 0 failed"
 contains "text: account A us-east-1 has its 8 log files verified" "$T/out" \
@@ -52,13 +52,13 @@ same "verified_by names the digest of the file's hour" \
 	"20261103T102241Z.json.gz"
 run_ts 0 stats
 contains "stats: how many events the digests vouch for, and their span" "$T/out" \
-	"^verified +895 of 895 events \(100.0%\), 2026-11-03T07:41:45Z .. 2026-11-05T18:24:54Z, by the trail's digest files$"
+	"^verified +915 of 915 events \(100.0%\), 2026-11-03T07:41:45Z .. 2026-11-05T18:24:54Z, by the trail's digest files$"
 run_ts 0 report
 contains "report header: the verified share of the store" "$T/out" \
-	"^Verified against the trail's digest files: 895 of 895 events \(100.0%\), 2026-11-03T07:41:45Z .. 2026-11-05T18:24:54Z$"
+	"^Verified against the trail's digest files: 915 of 915 events \(100.0%\), 2026-11-03T07:41:45Z .. 2026-11-05T18:24:54Z$"
 run_ts 0 report --format json
 same "report json: verified_events" \
-	"$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['verified_events'])" "$T/out")" "895"
+	"$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['verified_events'])" "$T/out")" "915"
 run_ts 0 verify --format json "$T/x"
 same "json: verified" "$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['verified'])" "$T/out")" "True"
 same "json: 19 log files verified" "$(json_sum log_files_verified)" "19"
