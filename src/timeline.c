@@ -66,11 +66,19 @@ enum { COL_SEQ, COL_TIME, COL_ID, COL_SOURCE, COL_NAME, COL_ACCOUNT, COL_REGION,
        COL_ERROR, COL_ARN, COL_ISSUER, COL_INVOKED_BY, COL_IP, COL_AGENT, COL_TIME_MS,
        COL_EXTRA /* the server's events: whether findings cover it; causes: the finding caused */ };
 
-/* The server's events, in time order. */
+/*
+ * The server's events, in time order: those that name it (the index), and
+ * the calls that destroyed its staging resources (a staging-interference
+ * finding names the server in details.source_server, a comma-separated
+ * list, though the call itself names only an instance, volume or snapshot).
+ */
 #define SERVER_EVENTS_SQL \
 	"SELECT " EVENT_COLUMNS ", EXISTS (SELECT 1 FROM finding_events AS m WHERE m.seq = e.seq)" \
-	" FROM source_server_events AS x JOIN event_fields AS e ON e.seq = x.seq" \
-	" WHERE x.server_id = ?1 AND e.event_time_ms >= ?2 ORDER BY e.event_time_ms, e.seq"
+	" FROM (SELECT seq FROM source_server_events WHERE server_id = ?1 AND event_time_ms >= ?2" \
+	"  UNION SELECT fe.seq FROM findings AS f JOIN finding_events AS fe USING (finding_id)" \
+	"  WHERE f.rule = 'staging-interference' AND f.first_time_ms >= ?2 AND json_valid(f.details)" \
+	"  AND instr(',' || json_extract(f.details, '$.source_server') || ',', ',' || ?1 || ',') > 0) AS x" \
+	" JOIN event_fields AS e ON e.seq = x.seq ORDER BY e.event_time_ms, e.seq"
 
 /*
  * The changes that caused findings on the server's events (details.cause,

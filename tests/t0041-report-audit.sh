@@ -96,6 +96,13 @@ run_ts 0 findings --rule staging-interference --format json
 same "staging-interference: only the janitor's termination of MGN's server (not the untied instance, not MGN's own)" \
 	"$(python3 -c 'import json,sys; print([(f["severity"], f["event_id"], f["details"]["resource_id"], f["details"]["who"], f["principal"].endswith("/janitor-lambda-role"), f["details"]["followed_by_errors"] > 0) for f in map(json.loads, open(sys.argv[1]))])' "$T/out")" \
 	"[('critical', '$janitor_id', '$mgn_killed', 'ec2-janitor', True, True)]"
+# the server's timeline shows the termination of its replication server (the call names only the
+# instance; the finding names the server), marked with the finding
+server=$(sql "SELECT json_extract(details, '\$.source_server') FROM findings WHERE rule = 'staging-interference'")
+run_ts 0 timeline --source-server "$server" --format json
+same "timeline: the janitor's termination is in the server's timeline, with its finding" \
+	"$(python3 -c 'import json,sys; t = json.load(open(sys.argv[1])); print([(e["event_id"], [f["rule"] for f in e["findings"]]) for e in t["events"] if e["event_name"] == "TerminateInstances"])' "$T/out")" \
+	"[('$janitor_id', ['staging-interference'])]"
 run_ts 2 findings --rule no-such-rule
 run_ts 2 findings --min-severity loud
 
