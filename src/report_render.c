@@ -115,6 +115,14 @@ static void text_head(yajl_val doc, FILE *f)
 		fprintf(f, "\nNo findings and no MGN/DRS activity in the store (run `trailsift scan`).\n");
 }
 
+/* "N events, N findings", each in the singular when one. */
+static void counts(FILE *f, long long events, long long findings)
+{
+	fprintf(f, "%lld event%s, %lld finding%s", events, events == 1 ? "" : "s", findings,
+		findings == 1 ? "" : "s");
+}
+
+
 /* A cause's totals on one line: "[HIGH] first .. last, N events, M findings". */
 static void text_totals(FILE *f, yajl_val c)
 {
@@ -124,8 +132,8 @@ static void text_totals(FILE *f, yajl_val c)
 	out_text(f, ytree_str(c, "first_seen"));
 	fprintf(f, " .. ");
 	out_text(f, ytree_str(c, "last_seen"));
-	fprintf(f, ", %lld events, %lld finding%s", ytree_num(c, "events"), ytree_num(c, "finding_count"),
-		ytree_num(c, "finding_count") == 1 ? "" : "s");
+	fprintf(f, ", ");
+	counts(f, ytree_num(c, "events"), ytree_num(c, "finding_count"));
 }
 
 /* One account and region: the verdict, then a line per cause with findings. */
@@ -480,8 +488,8 @@ static void html_totals(FILE *f, yajl_val c)
 	hx(f, ytree_str(c, "first_seen"));
 	fprintf(f, " .. ");
 	hx(f, ytree_str(c, "last_seen"));
-	fprintf(f, ", %lld events, %lld finding%s", ytree_num(c, "events"), ytree_num(c, "finding_count"),
-		ytree_num(c, "finding_count") == 1 ? "" : "s");
+	fprintf(f, ", ");
+	counts(f, ytree_num(c, "events"), ytree_num(c, "finding_count"));
 }
 
 static void html_area(yajl_val a, FILE *f)
@@ -653,7 +661,8 @@ static void html_servers(yajl_val doc, FILE *f)
 		anchor(f, ytree_str(s, "source_server_id"));
 		fprintf(f, "\">");
 		hx(f, ytree_str(s, "source_server_id"));
-		fprintf(f, "</a>: %lld events, %lld findings", ytree_num(s, "event_count"), ytree_num(s, "findings"));
+		fprintf(f, "</a>: ");
+		counts(f, ytree_num(s, "event_count"), ytree_num(s, "findings"));
 		if (ytree_str(s, "worst_severity")) {
 			fprintf(f, " ");
 			html_sev(f, ytree_str(s, "worst_severity"));

@@ -115,6 +115,8 @@ contains "report: who changed the settings" "$T/out" "maria.santos@example.com \
 contains "report: the KMS section leads with its cause" "$T/out" "^     - CRITICAL since 2026-11-05 15:21Z, after dana.kim@example.com disabled KMS key"
 contains "report: the KMS finding's cause line" "$T/out" "^       cause: dana.kim@example.com disabled KMS key .* \(event $disable_id, DisableKey\)"
 contains "report: the interference section" "$T/out" "^Someone else removing the staging area's resources \[CRITICAL\]"
+contains "report: one event and one finding are said in the singular" "$T/out" \
+	"^Someone else removing the staging area's resources \[CRITICAL\] .*, 1 event, 1 finding in 1 account and region"
 contains "report: the interference names the janitor" "$T/out" "instance $mgn_killed terminated by ec2-janitor"
 contains "report: what CloudTrail cannot show, with commands" "$T/out" "dig \+short ec2.us-east-1.amazonaws.com"
 run_ts 0 report --format json
