@@ -310,6 +310,24 @@ const void *rule_state_get(struct rule_ctx *rc, size_t *size, long long *upto_ms
 	return rc->state;
 }
 
+long long rule_state_resume(struct rule_ctx *rc, const struct rule_group *g, void *state, size_t size,
+			    unsigned magic)
+{
+	size_t kept_size = 0;
+	long long upto = 0;
+	const void *kept = rule_state_get(rc, &kept_size, &upto);
+	unsigned kept_magic;
+
+	if (!kept || g->new_from_ms == LLONG_MIN || g->new_from_ms <= upto || kept_size != size ||
+	    size < sizeof(kept_magic))
+		return LLONG_MIN;
+	memcpy(&kept_magic, kept, sizeof(kept_magic));
+	if (kept_magic != magic)
+		return LLONG_MIN;
+	memcpy(state, kept, size);
+	return g->new_from_ms;
+}
+
 int rule_state_put(struct rule_ctx *rc, const void *state, size_t size, long long upto_ms)
 {
 	static const char sql[] = "UPDATE rule_groups SET state = ?2, state_ms = ?3 WHERE group_id = ?1";

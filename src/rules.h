@@ -179,6 +179,17 @@ long long rule_findings_first_after(struct rule_ctx *rc, long long ms);
  */
 const void *rule_state_get(struct rule_ctx *rc, size_t *size, long long *upto_ms);
 
+/*
+ * For a rule that keeps a fixed-size state whose first member is an
+ * unsigned magic naming its layout: copies the kept state into state when
+ * the group's new members all come after what it covers and its size and
+ * magic match, and returns where build() reads the group from: new_from_ms,
+ * or LLONG_MIN to read it whole (a first build, `scan --all`, a late event,
+ * a state of another layout).
+ */
+long long rule_state_resume(struct rule_ctx *rc, const struct rule_group *g, void *state, size_t size,
+			    unsigned magic);
+
 /* Keeps state for the group's next build. 0 or -1. */
 int rule_state_put(struct rule_ctx *rc, const void *state, size_t size, long long upto_ms);
 

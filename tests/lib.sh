@@ -71,3 +71,15 @@ contains() {
 		sed 's/^/#   | /' "$2" | head -5
 	fi
 }
+
+# RULE FIELD...: one line per finding of RULE, by first time then summary, its
+# FIELDs joined by '|' (objects and lists as sorted JSON)
+rule_findings() {
+	_rule=$1
+	shift
+	ts findings --rule "$_rule" --format json | python3 -c '
+import json, sys
+rows = sorted((json.loads(l) for l in sys.stdin), key=lambda f: (f["first_time"], f["summary"]))
+for f in rows:
+    print("|".join(str(f[k]) if not isinstance(f[k], (dict, list)) else json.dumps(f[k], sort_keys=True) for k in sys.argv[1:]))' "$@"
+}

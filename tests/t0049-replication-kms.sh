@@ -12,13 +12,7 @@
 . "$(dirname "$0")/lib.sh"
 
 mk() { python3 "$ROOT/tests/mkevents.py" "$@"; }
-finding() { # FIELD...: one line per replication-kms finding, oldest first
-	ts findings --rule replication-kms --format json | python3 -c '
-import json, sys
-rows = sorted((json.loads(l) for l in sys.stdin), key=lambda f: (f["first_time"], f["summary"]))
-for f in rows:
-    print("|".join(str(f[k]) if not isinstance(f[k], (dict, list)) else json.dumps(f[k], sort_keys=True) for k in sys.argv[1:]))' "$@"
-}
+finding() { rule_findings replication-kms "$@"; } # FIELD...: one line per finding, oldest first
 at() { grep "^$1|" "$T/f" | cut -d'|' -f2-; }
 
 A=111122223333

@@ -6,17 +6,10 @@
 # change to another key or role, one older than 30 days, none in the store
 # (cause null, no guess). A cause read in a later scan than its failures,
 # or earlier, gives what `scan --all` gives.
-# Needs src/cause.c (branch cause): fails against its stub.
 . "$(dirname "$0")/lib.sh"
 
 mk() { python3 "$ROOT/tests/mkevents.py" "$@"; }
-finding() { # FIELD...: one line per replication-kms finding, oldest first
-	ts findings --rule replication-kms --format json | python3 -c '
-import json, sys
-rows = sorted((json.loads(l) for l in sys.stdin), key=lambda f: (f["first_time"], f["summary"]))
-for f in rows:
-    print("|".join(str(f[k]) if not isinstance(f[k], (dict, list)) else json.dumps(f[k], sort_keys=True) for k in sys.argv[1:]))' "$@"
-}
+finding() { rule_findings replication-kms "$@"; } # FIELD...: one line per finding, oldest first
 cause_of() { # FIRST_TIME: the cause of the failure finding that starts then, "event_name event_id who"
 	finding first_time details | grep "^$1|" | cut -d'|' -f2- | python3 -c '
 import json, sys

@@ -221,23 +221,6 @@ static char *details_json(const struct tally *g, const char *action, const char 
 }
 
 /*
- * Restores the tally of the events the last build read when the new events
- * all came after them; returns where to read from: after them, or LLONG_MIN
- * to read the group whole (a first build, `scan --all`, a late event).
- */
-static long long resume(struct rule_ctx *rc, const struct rule_group *grp, struct tally *t)
-{
-	size_t size = 0;
-	long long upto = 0;
-	const void *kept = rule_state_get(rc, &size, &upto);
-
-	if (!kept || grp->new_from_ms == LLONG_MIN || grp->new_from_ms <= upto || size != sizeof(*t))
-		return LLONG_MIN;
-	memcpy(t, kept, sizeof(*t));
-	return t->magic == TALLY_MAGIC ? grp->new_from_ms : LLONG_MIN;
-}
-
-/*
  * The change that made the principal's calls fail, looked for before the
  * group's first denial: for a denial by a service control policy, the
  * organization's SCP changes (an IAM change to the role cannot make an SCP
@@ -311,7 +294,7 @@ static int build(struct rule_ctx *rc, const struct rule_group *grp)
 	if (grp->nfields != 4)
 		return -1;
 	g = xcalloc(1, sizeof(*g));
-	from = resume(rc, grp, &g->t);
+	from = rule_state_resume(rc, grp, &g->t, sizeof(g->t), TALLY_MAGIC);
 	for (;;) {
 		rc_ = rule_group_events(rc, from, collect, g);
 		if (!rc_ && g->refs.n)

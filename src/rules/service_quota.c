@@ -94,23 +94,6 @@ static int collect(void *arg, const struct event *ev)
 	return 0;
 }
 
-/*
- * Restores the tally of the events the last build read when the new events
- * all came after them; returns where to read from: after them, or LLONG_MIN
- * to read the group whole (a first build, `scan --all`, a late event).
- */
-static long long resume(struct rule_ctx *rc, const struct rule_group *grp, struct tally *t)
-{
-	size_t size = 0;
-	long long upto = 0;
-	const void *kept = rule_state_get(rc, &size, &upto);
-
-	if (!kept || grp->new_from_ms == LLONG_MIN || grp->new_from_ms <= upto || size != sizeof(*t))
-		return LLONG_MIN;
-	memcpy(t, kept, sizeof(*t));
-	return t->magic == TALLY_MAGIC ? grp->new_from_ms : LLONG_MIN;
-}
-
 /* Emits the group's finding: whole (from LLONG_MIN), or its events after `from` added. */
 static int emit(struct rule_ctx *rc, const struct rule_group *grp, const struct group *g, long long from)
 {
@@ -163,7 +146,7 @@ static int build(struct rule_ctx *rc, const struct rule_group *grp)
 	if (grp->nfields != 6)
 		return -1;
 	memset(&g, 0, sizeof(g));
-	from = resume(rc, grp, &g.t);
+	from = rule_state_resume(rc, grp, &g.t, sizeof(g.t), TALLY_MAGIC);
 	for (;;) {
 		rc_ = rule_group_events(rc, from, collect, &g);
 		if (!rc_ && g.refs.n)
